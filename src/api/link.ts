@@ -1,0 +1,13 @@
+/**
+ * STUB — to be written. See src/api/netlink.ts.
+ * @module
+ */
+import type { Netlink } from './netlink.js';
+
+/** Placeholder. */
+export class LinkApi {
+  readonly nl: Netlink;
+  constructor(nl: Netlink) {
+    this.nl = nl;
+  }
+}
