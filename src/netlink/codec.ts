@@ -38,6 +38,7 @@ import {
   toHex,
 } from './bytes.js';
 import { Writer } from './writer.js';
+import { readS64, readU64, readU64be } from './scalars.js';
 import type {
   AttrDef,
   AttrSetDef,
@@ -125,19 +126,12 @@ function readScalar(view: DataView, off: number, t: ScalarType): number | bigint
     case 'be32':
       return view.getUint32(off, false);
     case 'u64':
-      return u64(view.getUint32(off + 4, true), view.getUint32(off, true));
+      return readU64(view, off);
     case 'be64':
-      return u64(view.getUint32(off, false), view.getUint32(off + 4, false));
-    case 's64': {
-      const v = view.getBigInt64(off, true);
-      return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
-    }
+      return readU64be(view, off);
+    case 's64':
+      return readS64(view, off);
   }
-}
-
-/** A u64 from its halves: a number while it is a safe integer, else a bigint. */
-function u64(hi: number, lo: number): number | bigint {
-  return hi < 0x200000 ? hi * 4294967296 + lo : (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 const RANGES: Record<ScalarType, readonly [number, number]> = {
@@ -270,6 +264,10 @@ export class CompiledStruct {
    * beyond the known fields are kept as hex under `_unknown` (the struct grew).
    */
   decode(ctx: DecodeContext, off: number, len: number): Record<string, unknown> {
+    if (len === this.size && this.def.fast !== undefined) {
+      const r = this.def.fast(ctx.view, off) as Record<string, unknown> | undefined;
+      if (r !== undefined) return r;
+    }
     const out: Record<string, unknown> = {};
     const view = ctx.view;
     let exact = len >= this.size;
@@ -357,6 +355,17 @@ type Variant =
   | { readonly kind: 'string' }
   | { readonly kind: 'binary' };
 
+/** A message type compiled: its definition, header struct and attribute set. */
+export interface CompiledMessage {
+  readonly def: MessageDef;
+  readonly name: string;
+  readonly op: MessageDef['op'];
+  readonly header: CompiledStruct;
+  readonly set: CompiledSet;
+  /** Offset of the attributes after the nlmsghdr: the header size rounded up to 4. */
+  readonly attrsAt: number;
+}
+
 /**
  * A protocol family, compiled lazily: sets, structs and messages by name and number.
  *
@@ -374,6 +383,7 @@ export class Protocol {
   private readonly variants = new Map<string, Map<string, Variant>>();
   private readonly byType = new Map<number, MessageDef>();
   private readonly byName = new Map<string, MessageDef>();
+  private readonly compiledByType = new Map<number, CompiledMessage>();
 
   constructor(def: ProtocolDef, custom: Readonly<Record<string, CustomCodec>> = {}) {
     this.def = def;
@@ -388,6 +398,19 @@ export class Protocol {
   message(type: number): MessageDef | undefined {
     return this.byType.get(type);
   }
+  /** A message type with its header struct and attribute set compiled (cached by type). */
+  compiled(type: number): CompiledMessage | undefined {
+    let c = this.compiledByType.get(type);
+    if (c === undefined) {
+      const def = this.byType.get(type);
+      if (!def) return undefined;
+      const header = this.struct(def.header);
+      c = { def, name: def.name, op: def.op, header, set: this.set(def.attrs), attrsAt: (header.size + 3) & ~3 };
+      this.compiledByType.set(type, c);
+    }
+    return c;
+  }
+
   /** The message definition named `name` ('RTM_NEWLINK'). */
   messageByName(name: string): MessageDef | undefined {
     return this.byName.get(name);
@@ -844,6 +867,7 @@ export function decodeAttrs(p: Protocol, cs: CompiledSet, ctx: DecodeContext, st
   let rawAt: number[] | undefined;
   let repeated: Set<string> | undefined;
   let prevKey: string | undefined;
+  let seen = 0;
   let off = start;
   try {
     while (end - off >= 4) {
@@ -886,7 +910,10 @@ export function decodeAttrs(p: Protocol, cs: CompiledSet, ctx: DecodeContext, st
         }
         if ((rawType & (NLA_F_NESTED | NLA_F_NET_BYTEORDER)) !== (c.bitsFor === undefined ? c.nestedBit : c.bitsFor(out, ctx.header))) (rawAt ??= []).push(off);
       }
-      const prev = out[key];
+      // Types below 32 are tracked in a bit mask, so the common case needs no lookup of `out`.
+      const bit = type < 32 ? 1 << type : 0;
+      const prev = bit !== 0 && (seen & bit) === 0 ? undefined : out[key];
+      seen |= bit;
       if (prev === undefined) out[key] = c !== undefined && c.multi ? [value] : value;
       else {
         if ((c !== undefined && c.multi) || repeated?.has(key)) (prev as unknown[]).push(value);

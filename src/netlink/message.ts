@@ -234,9 +234,25 @@ export function decodeOne(p: Protocol, ctx: DecodeContext, off: number, len: num
   const pid = view.getUint32(off + 12, true);
   const body = off + NLMSG_HDRLEN;
   const end = off + len;
-  const name = typeName(p, type);
-  const fl = flagNames(flags, opOf(p, type));
+  const cm = type >= NLMSG.MIN_TYPE ? p.compiled(type) : undefined;
+  const name = cm !== undefined ? cm.name : typeName(p, type);
   try {
+    if (cm !== undefined) {
+      const fl = flagNames(flags, cm.op);
+      const hlen = Math.min(cm.header.size, end - body);
+      const header = cm.header.decode(ctx, body, hlen);
+      ctx.header = header;
+      const at = body + cm.attrsAt;
+      ctx.irregular = false;
+      const attrs = at < end ? decodeAttrs(p, cm.set, ctx, at, end) : {};
+      const m: Message = { type: name, flags: fl, seq, pid, header, attrs };
+      // A length the encoder would not reproduce (unaligned, or padding after the header counted).
+      if (ctx.irregular || (at >= end && len !== NLMSG_HDRLEN + hlen)) {
+        Object.defineProperty(m, 'wireLength', { value: len, enumerable: false, configurable: true, writable: true });
+      }
+      return m;
+    }
+    const fl = flagNames(flags, opOf(p, type));
     if (type === NLMSG.ERROR) return decodeError(p, ctx, name, fl, seq, pid, body, end, flags);
     if (type === NLMSG.DONE) {
       const header = { error: end - body >= 4 ? view.getInt32(body, true) : undefined };
@@ -245,24 +261,8 @@ export function decodeOne(p: Protocol, ctx: DecodeContext, off: number, len: num
       if (end - body < 4 && end > body) m.payload = toHex(ctx.bytes, body, end - body);
       return m;
     }
-    const def = p.message(type);
-    if (!def) {
-      const m: Message = { type: name, flags: fl, seq, pid, header: {}, attrs: {} };
-      if (end > body) m.payload = toHex(ctx.bytes, body, end - body);
-      return m;
-    }
-    const hs = p.struct(def.header);
-    const hlen = Math.min(hs.size, end - body);
-    const header = hs.decode(ctx, body, hlen);
-    ctx.header = header;
-    const at = body + align4(hs.size);
-    ctx.irregular = false;
-    const attrs = at < end ? decodeAttrs(p, p.set(def.attrs), ctx, at, end) : {};
-    const m: Message = { type: name, flags: fl, seq, pid, header, attrs };
-    // A length the encoder would not reproduce (unaligned, or padding after the header counted).
-    if (ctx.irregular || (at >= end && len !== NLMSG_HDRLEN + hlen)) {
-      Object.defineProperty(m, 'wireLength', { value: len, enumerable: false, configurable: true, writable: true });
-    }
+    const m: Message = { type: name, flags: fl, seq, pid, header: {}, attrs: {} };
+    if (end > body) m.payload = toHex(ctx.bytes, body, end - body);
     return m;
   } catch (e) {
     if (isDecodeError(e)) throw new DecodeError(e.code, e.reason, e.offset, e.path ? `${String(name)}.${e.path}` : String(name));

@@ -97,6 +97,11 @@ export interface StructDef {
   readonly c?: string;
   readonly fields: readonly FieldDef[];
   readonly doc?: string;
+  /**
+   * Generated decoder for the exact size: the fields as an object, or undefined when a pad field
+   * is not zero (the engine then takes the general path, which keeps the bytes).
+   */
+  readonly fast?: (view: DataView, off: number) => object | undefined;
 }
 
 /** What a sub-message variant holds: attributes of a set, a struct, or plain bytes. */

@@ -117,6 +117,22 @@ export interface AddrlabelAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct ifaddrmsg of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastIfaddrmsg(v: DataView, o: number): Ifaddrmsg | undefined {
+  return { family: v.getUint8(o), prefixlen: v.getUint8(o + 1), flags: v.getUint8(o + 2), scope: v.getUint8(o + 3), index: v.getUint32(o + 4, true) };
+}
+
+/** Decodes struct ifa_cacheinfo of exactly 16 bytes (undefined when a pad byte is not zero). */
+function fastIfaCacheinfo(v: DataView, o: number): IfaCacheinfo | undefined {
+  return { prefered: v.getUint32(o, true), valid: v.getUint32(o + 4, true), cstamp: v.getUint32(o + 8, true), tstamp: v.getUint32(o + 12, true) };
+}
+
+/** Decodes struct ifaddrlblmsg of exactly 12 bytes (undefined when a pad byte is not zero). */
+function fastIfaddrlblmsg(v: DataView, o: number): Ifaddrlblmsg | undefined {
+  if (v.getUint8(o + 1) !== 0) return undefined;
+  return { family: v.getUint8(o), prefixlen: v.getUint8(o + 2), flags: v.getUint8(o + 3), index: v.getUint32(o + 4, true), seq: v.getUint32(o + 8, true) };
+}
+
 /** Runtime tables of protocol/route/addr.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -130,6 +146,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "scope", type: "u8", enum: "rt-scope" },
         { name: "index", type: "u32" },
       ],
+      fast: fastIfaddrmsg,
     },
     ifa_cacheinfo: {
       name: "ifa_cacheinfo",
@@ -140,6 +157,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "cstamp", type: "u32" },
         { name: "tstamp", type: "u32" },
       ],
+      fast: fastIfaCacheinfo,
     },
     ifaddrlblmsg: {
       name: "ifaddrlblmsg",
@@ -152,6 +170,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "index", type: "u32" },
         { name: "seq", type: "u32" },
       ],
+      fast: fastIfaddrlblmsg,
     },
   },
   sets: {

@@ -306,6 +306,11 @@ export interface BridgeQuerierStateAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct br_boolopt_multi of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastBrBooloptMulti(v: DataView, o: number): BrBooloptMulti | undefined {
+  return { optval: v.getUint32(o, true), optmask: v.getUint32(o + 4, true) };
+}
+
 /** Runtime tables of protocol/route/link-kinds/bridge.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -316,6 +321,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "optval", type: "u32" },
         { name: "optmask", type: "u32" },
       ],
+      fast: fastBrBooloptMulti,
     },
   },
   sets: {

@@ -94,6 +94,11 @@ export interface GeneveAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct ifla_geneve_port_range of exactly 4 bytes (undefined when a pad byte is not zero). */
+function fastIflaGenevePortRange(v: DataView, o: number): IflaGenevePortRange | undefined {
+  return { low: v.getUint16(o, false), high: v.getUint16(o + 2, false) };
+}
+
 /** Runtime tables of protocol/route/link-kinds/geneve.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -104,6 +109,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "low", type: "be16" },
         { name: "high", type: "be16" },
       ],
+      fast: fastIflaGenevePortRange,
     },
   },
   sets: {

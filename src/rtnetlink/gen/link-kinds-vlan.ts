@@ -65,6 +65,16 @@ export interface VlanQosAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct ifla_vlan_flags of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastIflaVlanFlags(v: DataView, o: number): IflaVlanFlags | undefined {
+  return { flags: v.getUint32(o, true), mask: v.getUint32(o + 4, true) };
+}
+
+/** Decodes struct ifla_vlan_qos_mapping of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastIflaVlanQosMapping(v: DataView, o: number): IflaVlanQosMapping | undefined {
+  return { from: v.getUint32(o, true), to: v.getUint32(o + 4, true) };
+}
+
 /** Runtime tables of protocol/route/link-kinds/vlan.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -75,6 +85,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "flags", type: "u32", enum: "vlan-flags" },
         { name: "mask", type: "u32" },
       ],
+      fast: fastIflaVlanFlags,
     },
     ifla_vlan_qos_mapping: {
       name: "ifla_vlan_qos_mapping",
@@ -83,6 +94,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "from", type: "u32" },
         { name: "to", type: "u32" },
       ],
+      fast: fastIflaVlanQosMapping,
     },
   },
   sets: {

@@ -189,6 +189,11 @@ export interface VxlanAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct ifla_vxlan_port_range of exactly 4 bytes (undefined when a pad byte is not zero). */
+function fastIflaVxlanPortRange(v: DataView, o: number): IflaVxlanPortRange | undefined {
+  return { low: v.getUint16(o, false), high: v.getUint16(o + 2, false) };
+}
+
 /** Runtime tables of protocol/route/link-kinds/vxlan.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -199,6 +204,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "low", type: "be16" },
         { name: "high", type: "be16" },
       ],
+      fast: fastIflaVxlanPortRange,
     },
   },
   sets: {

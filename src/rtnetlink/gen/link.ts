@@ -2,6 +2,7 @@
 // Network interfaces: RTM_NEWLINK/DELLINK/GETLINK/SETLINK and RTM_*LINKPROP (kernel 6.18 ABI).
 // Sources: include/uapi/linux/if_link.h, include/uapi/linux/if.h, include/uapi/linux/if_arp.h, include/uapi/linux/if_addr.h, include/uapi/linux/if_bridge.h, include/uapi/linux/rtnetlink.h, include/uapi/linux/ipv6.h, include/uapi/linux/snmp.h, include/uapi/linux/ip.h, include/net/if_inet6.h, net/core/rtnetlink.c, net/ipv4/devinet.c, net/ipv6/addrconf.c, net/bridge/br_netlink.c, net/bridge/br_netlink_tunnel.c, net/bridge/br_mst.c, net/mctp/device.c, Documentation/netlink/specs/rt-link.yaml, BTF of the running 6.18 kernel (/sys/kernel/btf/vmlinux) for enums newer than the 6.1 uapi headers
 import type { ProtocolDef } from '../../netlink/spec.js';
+import { readU64 } from '../../netlink/scalars.js';
 import type { BareudpAttrs, BondAttrs, BondSlaveAttrs, BridgeAttrs, BridgePortAttrs, GeneveAttrs, GreAttrs, HsrAttrs, Ip6tnlAttrs, IptunAttrs, IpvlanAttrs, MacsecAttrs, MacvlanAttrs, NetkitAttrs, TunAttrs, VethAttrs, VlanAttrs, VrfAttrs, VrfPortAttrs, VtiAttrs, VxlanAttrs, XfrmAttrs } from './types.js';
 
 /** struct ifinfomsg — Fixed header of RTM_*LINK messages. */
@@ -1107,6 +1108,105 @@ export interface PortAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct ifinfomsg of exactly 16 bytes (undefined when a pad byte is not zero). */
+function fastIfinfomsg(v: DataView, o: number): Ifinfomsg | undefined {
+  if (v.getUint8(o + 1) !== 0) return undefined;
+  return { family: v.getUint8(o), type: v.getUint16(o + 2, true), index: v.getInt32(o + 4, true), flags: v.getUint32(o + 8, true), change: v.getUint32(o + 12, true) };
+}
+
+/** Decodes struct rtnl_link_stats of exactly 96 bytes (undefined when a pad byte is not zero). */
+function fastRtnlLinkStats(v: DataView, o: number): RtnlLinkStats | undefined {
+  return { rx_packets: v.getUint32(o, true), tx_packets: v.getUint32(o + 4, true), rx_bytes: v.getUint32(o + 8, true), tx_bytes: v.getUint32(o + 12, true), rx_errors: v.getUint32(o + 16, true), tx_errors: v.getUint32(o + 20, true), rx_dropped: v.getUint32(o + 24, true), tx_dropped: v.getUint32(o + 28, true), multicast: v.getUint32(o + 32, true), collisions: v.getUint32(o + 36, true), rx_length_errors: v.getUint32(o + 40, true), rx_over_errors: v.getUint32(o + 44, true), rx_crc_errors: v.getUint32(o + 48, true), rx_frame_errors: v.getUint32(o + 52, true), rx_fifo_errors: v.getUint32(o + 56, true), rx_missed_errors: v.getUint32(o + 60, true), tx_aborted_errors: v.getUint32(o + 64, true), tx_carrier_errors: v.getUint32(o + 68, true), tx_fifo_errors: v.getUint32(o + 72, true), tx_heartbeat_errors: v.getUint32(o + 76, true), tx_window_errors: v.getUint32(o + 80, true), rx_compressed: v.getUint32(o + 84, true), tx_compressed: v.getUint32(o + 88, true), rx_nohandler: v.getUint32(o + 92, true) };
+}
+
+/** Decodes struct rtnl_link_stats64 of exactly 200 bytes (undefined when a pad byte is not zero). */
+function fastRtnlLinkStats64(v: DataView, o: number): RtnlLinkStats64 | undefined {
+  return { rx_packets: readU64(v, o), tx_packets: readU64(v, o + 8), rx_bytes: readU64(v, o + 16), tx_bytes: readU64(v, o + 24), rx_errors: readU64(v, o + 32), tx_errors: readU64(v, o + 40), rx_dropped: readU64(v, o + 48), tx_dropped: readU64(v, o + 56), multicast: readU64(v, o + 64), collisions: readU64(v, o + 72), rx_length_errors: readU64(v, o + 80), rx_over_errors: readU64(v, o + 88), rx_crc_errors: readU64(v, o + 96), rx_frame_errors: readU64(v, o + 104), rx_fifo_errors: readU64(v, o + 112), rx_missed_errors: readU64(v, o + 120), tx_aborted_errors: readU64(v, o + 128), tx_carrier_errors: readU64(v, o + 136), tx_fifo_errors: readU64(v, o + 144), tx_heartbeat_errors: readU64(v, o + 152), tx_window_errors: readU64(v, o + 160), rx_compressed: readU64(v, o + 168), tx_compressed: readU64(v, o + 176), rx_nohandler: readU64(v, o + 184), rx_otherhost_dropped: readU64(v, o + 192) };
+}
+
+/** Decodes struct rtnl_link_ifmap of exactly 32 bytes (undefined when a pad byte is not zero). */
+function fastRtnlLinkIfmap(v: DataView, o: number): RtnlLinkIfmap | undefined {
+  if (v.getUint8(o + 28) !== 0 || v.getUint8(o + 29) !== 0 || v.getUint8(o + 30) !== 0 || v.getUint8(o + 31) !== 0) return undefined;
+  return { mem_start: readU64(v, o), mem_end: readU64(v, o + 8), base_addr: readU64(v, o + 16), irq: v.getUint16(o + 24, true), dma: v.getUint8(o + 26), port: v.getUint8(o + 27) };
+}
+
+/** Decodes struct ifla_cacheinfo of exactly 16 bytes (undefined when a pad byte is not zero). */
+function fastIflaCacheinfo(v: DataView, o: number): IflaCacheinfo | undefined {
+  return { max_reasm_len: v.getUint32(o, true), tstamp: v.getUint32(o + 4, true), reachable_time: v.getUint32(o + 8, true), retrans_time: v.getUint32(o + 12, true) };
+}
+
+/** Decodes __u32[__IPV4_DEVCONF_MAX - 1] of exactly 132 bytes (undefined when a pad byte is not zero). */
+function fastIpv4Devconf(v: DataView, o: number): Ipv4Devconf | undefined {
+  return { forwarding: v.getUint32(o, true), mc_forwarding: v.getUint32(o + 4, true), proxy_arp: v.getUint32(o + 8, true), accept_redirects: v.getUint32(o + 12, true), secure_redirects: v.getUint32(o + 16, true), send_redirects: v.getUint32(o + 20, true), shared_media: v.getUint32(o + 24, true), rp_filter: v.getUint32(o + 28, true), accept_source_route: v.getUint32(o + 32, true), bootp_relay: v.getUint32(o + 36, true), log_martians: v.getUint32(o + 40, true), tag: v.getUint32(o + 44, true), arpfilter: v.getUint32(o + 48, true), medium_id: v.getUint32(o + 52, true), noxfrm: v.getUint32(o + 56, true), nopolicy: v.getUint32(o + 60, true), force_igmp_version: v.getUint32(o + 64, true), arp_announce: v.getUint32(o + 68, true), arp_ignore: v.getUint32(o + 72, true), promote_secondaries: v.getUint32(o + 76, true), arp_accept: v.getUint32(o + 80, true), arp_notify: v.getUint32(o + 84, true), accept_local: v.getUint32(o + 88, true), src_vmark: v.getUint32(o + 92, true), proxy_arp_pvlan: v.getUint32(o + 96, true), route_localnet: v.getUint32(o + 100, true), igmpv2_unsolicited_report_interval: v.getUint32(o + 104, true), igmpv3_unsolicited_report_interval: v.getUint32(o + 108, true), ignore_routes_with_linkdown: v.getUint32(o + 112, true), drop_unicast_in_l2_multicast: v.getUint32(o + 116, true), drop_gratuitous_arp: v.getUint32(o + 120, true), bc_forwarding: v.getUint32(o + 124, true), arp_evict_nocarrier: v.getUint32(o + 128, true) };
+}
+
+/** Decodes __s32[DEVCONF_MAX] of exactly 240 bytes (undefined when a pad byte is not zero). */
+function fastIpv6Devconf(v: DataView, o: number): Ipv6Devconf | undefined {
+  return { forwarding: v.getInt32(o, true), hoplimit: v.getInt32(o + 4, true), mtu6: v.getInt32(o + 8, true), accept_ra: v.getInt32(o + 12, true), accept_redirects: v.getInt32(o + 16, true), autoconf: v.getInt32(o + 20, true), dad_transmits: v.getInt32(o + 24, true), rtr_solicits: v.getInt32(o + 28, true), rtr_solicit_interval: v.getInt32(o + 32, true), rtr_solicit_delay: v.getInt32(o + 36, true), use_tempaddr: v.getInt32(o + 40, true), temp_valid_lft: v.getInt32(o + 44, true), temp_prefered_lft: v.getInt32(o + 48, true), regen_max_retry: v.getInt32(o + 52, true), max_desync_factor: v.getInt32(o + 56, true), max_addresses: v.getInt32(o + 60, true), force_mld_version: v.getInt32(o + 64, true), accept_ra_defrtr: v.getInt32(o + 68, true), accept_ra_pinfo: v.getInt32(o + 72, true), accept_ra_rtr_pref: v.getInt32(o + 76, true), rtr_probe_interval: v.getInt32(o + 80, true), accept_ra_rt_info_max_plen: v.getInt32(o + 84, true), proxy_ndp: v.getInt32(o + 88, true), optimistic_dad: v.getInt32(o + 92, true), accept_source_route: v.getInt32(o + 96, true), mc_forwarding: v.getInt32(o + 100, true), disable_ipv6: v.getInt32(o + 104, true), accept_dad: v.getInt32(o + 108, true), force_tllao: v.getInt32(o + 112, true), ndisc_notify: v.getInt32(o + 116, true), mldv1_unsolicited_report_interval: v.getInt32(o + 120, true), mldv2_unsolicited_report_interval: v.getInt32(o + 124, true), suppress_frag_ndisc: v.getInt32(o + 128, true), accept_ra_from_local: v.getInt32(o + 132, true), use_optimistic: v.getInt32(o + 136, true), accept_ra_mtu: v.getInt32(o + 140, true), stable_secret: v.getInt32(o + 144, true), use_oif_addrs_only: v.getInt32(o + 148, true), accept_ra_min_hop_limit: v.getInt32(o + 152, true), ignore_routes_with_linkdown: v.getInt32(o + 156, true), drop_unicast_in_l2_multicast: v.getInt32(o + 160, true), drop_unsolicited_na: v.getInt32(o + 164, true), keep_addr_on_down: v.getInt32(o + 168, true), rtr_solicit_max_interval: v.getInt32(o + 172, true), seg6_enabled: v.getInt32(o + 176, true), seg6_require_hmac: v.getInt32(o + 180, true), enhanced_dad: v.getInt32(o + 184, true), addr_gen_mode: v.getInt32(o + 188, true), disable_policy: v.getInt32(o + 192, true), accept_ra_rt_info_min_plen: v.getInt32(o + 196, true), ndisc_tclass: v.getInt32(o + 200, true), rpl_seg_enabled: v.getInt32(o + 204, true), ra_defrtr_metric: v.getInt32(o + 208, true), ioam6_enabled: v.getInt32(o + 212, true), ioam6_id: v.getInt32(o + 216, true), ioam6_id_wide: v.getInt32(o + 220, true), ndisc_evict_nocarrier: v.getInt32(o + 224, true), accept_untracked_na: v.getInt32(o + 228, true), accept_ra_min_lft: v.getInt32(o + 232, true), force_forwarding: v.getInt32(o + 236, true) };
+}
+
+/** Decodes __u64[__IPSTATS_MIB_MAX] of exactly 304 bytes (undefined when a pad byte is not zero). */
+function fastIpv6Stats(v: DataView, o: number): Ipv6Stats | undefined {
+  return { num: readU64(v, o), inpkts: readU64(v, o + 8), inoctets: readU64(v, o + 16), indelivers: readU64(v, o + 24), noectpkts: readU64(v, o + 32), ect1pkts: readU64(v, o + 40), ect0pkts: readU64(v, o + 48), cepkts: readU64(v, o + 56), outrequests: readU64(v, o + 64), outpkts: readU64(v, o + 72), outoctets: readU64(v, o + 80), outforwdatagrams: readU64(v, o + 88), inhdrerrors: readU64(v, o + 96), intoobigerrors: readU64(v, o + 104), innoroutes: readU64(v, o + 112), inaddrerrors: readU64(v, o + 120), inunknownprotos: readU64(v, o + 128), intruncatedpkts: readU64(v, o + 136), indiscards: readU64(v, o + 144), outdiscards: readU64(v, o + 152), outnoroutes: readU64(v, o + 160), reasmtimeout: readU64(v, o + 168), reasmreqds: readU64(v, o + 176), reasmoks: readU64(v, o + 184), reasmfails: readU64(v, o + 192), fragoks: readU64(v, o + 200), fragfails: readU64(v, o + 208), fragcreates: readU64(v, o + 216), inmcastpkts: readU64(v, o + 224), outmcastpkts: readU64(v, o + 232), inbcastpkts: readU64(v, o + 240), outbcastpkts: readU64(v, o + 248), inmcastoctets: readU64(v, o + 256), outmcastoctets: readU64(v, o + 264), inbcastoctets: readU64(v, o + 272), outbcastoctets: readU64(v, o + 280), csumerrors: readU64(v, o + 288), reasm_overlaps: readU64(v, o + 296) };
+}
+
+/** Decodes __u64[__ICMP6_MIB_MAX] of exactly 56 bytes (undefined when a pad byte is not zero). */
+function fastIcmp6Stats(v: DataView, o: number): Icmp6Stats | undefined {
+  return { num: readU64(v, o), inmsgs: readU64(v, o + 8), inerrors: readU64(v, o + 16), outmsgs: readU64(v, o + 24), outerrors: readU64(v, o + 32), csumerrors: readU64(v, o + 40), ratelimithost: readU64(v, o + 48) };
+}
+
+/** Decodes struct bridge_vlan_info of exactly 4 bytes (undefined when a pad byte is not zero). */
+function fastBridgeVlanInfo(v: DataView, o: number): BridgeVlanInfo | undefined {
+  return { flags: v.getUint16(o, true), vid: v.getUint16(o + 2, true) };
+}
+
+/** Decodes struct ifla_vf_vlan of exactly 12 bytes (undefined when a pad byte is not zero). */
+function fastIflaVfVlan(v: DataView, o: number): IflaVfVlan | undefined {
+  return { vf: v.getUint32(o, true), vlan: v.getUint32(o + 4, true), qos: v.getUint32(o + 8, true) };
+}
+
+/** Decodes struct ifla_vf_tx_rate of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastIflaVfTxRate(v: DataView, o: number): IflaVfTxRate | undefined {
+  return { vf: v.getUint32(o, true), rate: v.getUint32(o + 4, true) };
+}
+
+/** Decodes struct ifla_vf_spoofchk of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastIflaVfSpoofchk(v: DataView, o: number): IflaVfSpoofchk | undefined {
+  return { vf: v.getUint32(o, true), setting: v.getUint32(o + 4, true) };
+}
+
+/** Decodes struct ifla_vf_link_state of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastIflaVfLinkState(v: DataView, o: number): IflaVfLinkState | undefined {
+  return { vf: v.getUint32(o, true), link_state: v.getUint32(o + 4, true) };
+}
+
+/** Decodes struct ifla_vf_rate of exactly 12 bytes (undefined when a pad byte is not zero). */
+function fastIflaVfRate(v: DataView, o: number): IflaVfRate | undefined {
+  return { vf: v.getUint32(o, true), min_tx_rate: v.getUint32(o + 4, true), max_tx_rate: v.getUint32(o + 8, true) };
+}
+
+/** Decodes struct ifla_vf_rss_query_en of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastIflaVfRssQueryEn(v: DataView, o: number): IflaVfRssQueryEn | undefined {
+  return { vf: v.getUint32(o, true), setting: v.getUint32(o + 4, true) };
+}
+
+/** Decodes struct ifla_vf_trust of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastIflaVfTrust(v: DataView, o: number): IflaVfTrust | undefined {
+  return { vf: v.getUint32(o, true), setting: v.getUint32(o + 4, true) };
+}
+
+/** Decodes struct ifla_vf_guid of exactly 16 bytes (undefined when a pad byte is not zero). */
+function fastIflaVfGuid(v: DataView, o: number): IflaVfGuid | undefined {
+  if (v.getUint8(o + 4) !== 0 || v.getUint8(o + 5) !== 0 || v.getUint8(o + 6) !== 0 || v.getUint8(o + 7) !== 0) return undefined;
+  return { vf: v.getUint32(o, true), guid: readU64(v, o + 8) };
+}
+
+/** Decodes struct ifla_vf_vlan_info of exactly 16 bytes (undefined when a pad byte is not zero). */
+function fastIflaVfVlanInfo(v: DataView, o: number): IflaVfVlanInfo | undefined {
+  if (v.getUint8(o + 14) !== 0 || v.getUint8(o + 15) !== 0) return undefined;
+  return { vf: v.getUint32(o, true), vlan: v.getUint32(o + 4, true), qos: v.getUint32(o + 8, true), vlan_proto: v.getUint16(o + 12, false) };
+}
+
 /** Runtime tables of protocol/route/link.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -1121,6 +1221,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "flags", type: "u32", enum: "iff" },
         { name: "change", type: "u32", enum: "iff" },
       ],
+      fast: fastIfinfomsg,
     },
     rtnl_link_stats: {
       name: "rtnl_link_stats",
@@ -1151,6 +1252,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "tx_compressed", type: "u32" },
         { name: "rx_nohandler", type: "u32" },
       ],
+      fast: fastRtnlLinkStats,
     },
     rtnl_link_stats64: {
       name: "rtnl_link_stats64",
@@ -1182,6 +1284,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "rx_nohandler", type: "u64" },
         { name: "rx_otherhost_dropped", type: "u64" },
       ],
+      fast: fastRtnlLinkStats64,
     },
     rtnl_link_ifmap: {
       name: "rtnl_link_ifmap",
@@ -1195,6 +1298,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "port", type: "u8" },
         { name: "pad", type: "pad", len: 4 },
       ],
+      fast: fastRtnlLinkIfmap,
     },
     ifla_cacheinfo: {
       name: "ifla_cacheinfo",
@@ -1205,6 +1309,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "reachable_time", type: "u32" },
         { name: "retrans_time", type: "u32" },
       ],
+      fast: fastIflaCacheinfo,
     },
     "ipv4-devconf": {
       name: "ipv4-devconf",
@@ -1244,6 +1349,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "bc_forwarding", type: "u32" },
         { name: "arp_evict_nocarrier", type: "u32" },
       ],
+      fast: fastIpv4Devconf,
     },
     "ipv6-devconf": {
       name: "ipv6-devconf",
@@ -1310,6 +1416,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "accept_ra_min_lft", type: "s32" },
         { name: "force_forwarding", type: "s32" },
       ],
+      fast: fastIpv6Devconf,
     },
     "ipv6-stats": {
       name: "ipv6-stats",
@@ -1354,6 +1461,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "csumerrors", type: "u64" },
         { name: "reasm_overlaps", type: "u64" },
       ],
+      fast: fastIpv6Stats,
     },
     "icmp6-stats": {
       name: "icmp6-stats",
@@ -1367,6 +1475,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "csumerrors", type: "u64" },
         { name: "ratelimithost", type: "u64" },
       ],
+      fast: fastIcmp6Stats,
     },
     bridge_vlan_info: {
       name: "bridge_vlan_info",
@@ -1375,6 +1484,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "flags", type: "u16", enum: "bridge-vlan-info-flags" },
         { name: "vid", type: "u16" },
       ],
+      fast: fastBridgeVlanInfo,
     },
     ifla_vf_mac: {
       name: "ifla_vf_mac",
@@ -1392,6 +1502,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "vlan", type: "u32" },
         { name: "qos", type: "u32" },
       ],
+      fast: fastIflaVfVlan,
     },
     ifla_vf_tx_rate: {
       name: "ifla_vf_tx_rate",
@@ -1400,6 +1511,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "vf", type: "u32" },
         { name: "rate", type: "u32" },
       ],
+      fast: fastIflaVfTxRate,
     },
     ifla_vf_spoofchk: {
       name: "ifla_vf_spoofchk",
@@ -1408,6 +1520,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "vf", type: "u32" },
         { name: "setting", type: "u32" },
       ],
+      fast: fastIflaVfSpoofchk,
     },
     ifla_vf_link_state: {
       name: "ifla_vf_link_state",
@@ -1416,6 +1529,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "vf", type: "u32" },
         { name: "link_state", type: "u32", enum: "vf-link-state" },
       ],
+      fast: fastIflaVfLinkState,
     },
     ifla_vf_rate: {
       name: "ifla_vf_rate",
@@ -1425,6 +1539,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "min_tx_rate", type: "u32" },
         { name: "max_tx_rate", type: "u32" },
       ],
+      fast: fastIflaVfRate,
     },
     ifla_vf_rss_query_en: {
       name: "ifla_vf_rss_query_en",
@@ -1433,6 +1548,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "vf", type: "u32" },
         { name: "setting", type: "u32" },
       ],
+      fast: fastIflaVfRssQueryEn,
     },
     ifla_vf_trust: {
       name: "ifla_vf_trust",
@@ -1441,6 +1557,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "vf", type: "u32" },
         { name: "setting", type: "u32" },
       ],
+      fast: fastIflaVfTrust,
     },
     ifla_vf_guid: {
       name: "ifla_vf_guid",
@@ -1450,6 +1567,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "pad", type: "pad", len: 4 },
         { name: "guid", type: "u64" },
       ],
+      fast: fastIflaVfGuid,
     },
     ifla_vf_vlan_info: {
       name: "ifla_vf_vlan_info",
@@ -1461,6 +1579,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "vlan_proto", type: "be16" },
         { name: "pad", type: "pad", len: 2 },
       ],
+      fast: fastIflaVfVlanInfo,
     },
     ifla_port_vsi: {
       name: "ifla_port_vsi",

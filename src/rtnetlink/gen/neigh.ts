@@ -2,6 +2,7 @@
 // Neighbour (ARP/NDP) entries and bridge/VXLAN FDB entries (RTM_NEWNEIGH/DELNEIGH/GETNEIGH), and neighbour table parameters (RTM_NEWNEIGHTBL/GETNEIGHTBL/SETNEIGHTBL).
 // Sources: include/uapi/linux/neighbour.h, include/uapi/linux/rtnetlink.h, net/core/neighbour.c, net/bridge/br_fdb.c, drivers/net/vxlan/vxlan_core.c
 import type { ProtocolDef } from '../../netlink/spec.js';
+import { readU64 } from '../../netlink/scalars.js';
 
 /** struct ndmsg — Fixed header of neighbour messages (12 bytes). */
 export interface Ndmsg {
@@ -262,6 +263,33 @@ export interface NeightblParmsAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct ndmsg of exactly 12 bytes (undefined when a pad byte is not zero). */
+function fastNdmsg(v: DataView, o: number): Ndmsg | undefined {
+  if (v.getUint8(o + 1) !== 0 || v.getUint8(o + 2) !== 0 || v.getUint8(o + 3) !== 0) return undefined;
+  return { family: v.getUint8(o), ifindex: v.getInt32(o + 4, true), state: v.getUint16(o + 8, true), flags: v.getUint8(o + 10), type: v.getUint8(o + 11) };
+}
+
+/** Decodes struct nda_cacheinfo of exactly 16 bytes (undefined when a pad byte is not zero). */
+function fastNdaCacheinfo(v: DataView, o: number): NdaCacheinfo | undefined {
+  return { confirmed: v.getUint32(o, true), used: v.getUint32(o + 4, true), updated: v.getUint32(o + 8, true), refcnt: v.getUint32(o + 12, true) };
+}
+
+/** Decodes struct ndtmsg of exactly 4 bytes (undefined when a pad byte is not zero). */
+function fastNdtmsg(v: DataView, o: number): Ndtmsg | undefined {
+  if (v.getUint8(o + 1) !== 0 || v.getUint8(o + 2) !== 0 || v.getUint8(o + 3) !== 0) return undefined;
+  return { family: v.getUint8(o) };
+}
+
+/** Decodes struct ndt_config of exactly 32 bytes (undefined when a pad byte is not zero). */
+function fastNdtConfig(v: DataView, o: number): NdtConfig | undefined {
+  return { key_len: v.getUint16(o, true), entry_size: v.getUint16(o + 2, true), entries: v.getUint32(o + 4, true), last_flush: v.getUint32(o + 8, true), last_rand: v.getUint32(o + 12, true), hash_rnd: v.getUint32(o + 16, true), hash_mask: v.getUint32(o + 20, true), hash_chain_gc: v.getUint32(o + 24, true), proxy_qlen: v.getUint32(o + 28, true) };
+}
+
+/** Decodes struct ndt_stats of exactly 88 bytes (undefined when a pad byte is not zero). */
+function fastNdtStats(v: DataView, o: number): NdtStats | undefined {
+  return { allocs: readU64(v, o), destroys: readU64(v, o + 8), hash_grows: readU64(v, o + 16), res_failed: readU64(v, o + 24), lookups: readU64(v, o + 32), hits: readU64(v, o + 40), rcv_probes_mcast: readU64(v, o + 48), rcv_probes_ucast: readU64(v, o + 56), periodic_gc_runs: readU64(v, o + 64), forced_gc_runs: readU64(v, o + 72), table_fulls: readU64(v, o + 80) };
+}
+
 /** Runtime tables of protocol/route/neigh.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -277,6 +305,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "flags", type: "u8", enum: "ntf-flags" },
         { name: "type", type: "u8", enum: "rt-type" },
       ],
+      fast: fastNdmsg,
     },
     nda_cacheinfo: {
       name: "nda_cacheinfo",
@@ -287,6 +316,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "updated", type: "u32" },
         { name: "refcnt", type: "u32" },
       ],
+      fast: fastNdaCacheinfo,
     },
     ndtmsg: {
       name: "ndtmsg",
@@ -296,6 +326,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "pad1", type: "pad", len: 1 },
         { name: "pad2", type: "pad", len: 2 },
       ],
+      fast: fastNdtmsg,
     },
     ndt_config: {
       name: "ndt_config",
@@ -311,6 +342,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "hash_chain_gc", type: "u32" },
         { name: "proxy_qlen", type: "u32" },
       ],
+      fast: fastNdtConfig,
     },
     ndt_stats: {
       name: "ndt_stats",
@@ -328,6 +360,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "forced_gc_runs", type: "u64" },
         { name: "table_fulls", type: "u64" },
       ],
+      fast: fastNdtStats,
     },
   },
   sets: {

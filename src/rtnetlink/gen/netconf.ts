@@ -50,6 +50,12 @@ export interface NetconfAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct netconfmsg of exactly 4 bytes (undefined when a pad byte is not zero). */
+function fastNetconfmsg(v: DataView, o: number): Netconfmsg | undefined {
+  if (v.getUint8(o + 1) !== 0 || v.getUint8(o + 2) !== 0 || v.getUint8(o + 3) !== 0) return undefined;
+  return { family: v.getUint8(o) };
+}
+
 /** Runtime tables of protocol/route/netconf.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -60,6 +66,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "family", type: "u8", enum: "address-family" },
         { name: "pad", type: "pad", len: 3 },
       ],
+      fast: fastNetconfmsg,
     },
   },
   sets: {

@@ -149,6 +149,18 @@ export interface NhGroupStatsEntryAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct nhmsg of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastNhmsg(v: DataView, o: number): Nhmsg | undefined {
+  if (v.getUint8(o + 3) !== 0) return undefined;
+  return { family: v.getUint8(o), scope: v.getUint8(o + 1), protocol: v.getUint8(o + 2), flags: v.getUint32(o + 4, true) };
+}
+
+/** Decodes struct nexthop_grp of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastNexthopGrp(v: DataView, o: number): NexthopGrp | undefined {
+  if (v.getUint8(o + 6) !== 0 || v.getUint8(o + 7) !== 0) return undefined;
+  return { id: v.getUint32(o, true), weight: v.getUint8(o + 4), weight_high: v.getUint8(o + 5) };
+}
+
 /** Runtime tables of protocol/route/nexthop.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -162,6 +174,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "resvd", type: "pad", len: 1 },
         { name: "flags", type: "u32", enum: "rtnh-flags" },
       ],
+      fast: fastNhmsg,
     },
     nexthop_grp: {
       name: "nexthop_grp",
@@ -172,6 +185,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "weight_high", type: "u8" },
         { name: "resvd2", type: "pad", len: 2 },
       ],
+      fast: fastNexthopGrp,
     },
   },
   sets: {

@@ -42,6 +42,12 @@ export interface NsidAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct rtgenmsg of exactly 4 bytes (undefined when a pad byte is not zero). */
+function fastRtgenmsg(v: DataView, o: number): Rtgenmsg | undefined {
+  if (v.getUint8(o + 1) !== 0 || v.getUint8(o + 2) !== 0 || v.getUint8(o + 3) !== 0) return undefined;
+  return { family: v.getUint8(o) };
+}
+
 /** Runtime tables of protocol/route/nsid.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -52,6 +58,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "family", type: "u8", enum: "address-family" },
         { name: "pad", type: "pad", len: 3 },
       ],
+      fast: fastRtgenmsg,
     },
   },
   sets: {

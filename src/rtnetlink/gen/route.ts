@@ -2,6 +2,7 @@
 // Routes (RTM_NEWROUTE/DELROUTE/GETROUTE): rtmsg + RTA_*, route metrics (RTAX_*) and lightweight-tunnel encapsulations (RTA_ENCAP by RTA_ENCAP_TYPE, shared with nexthop.json).
 // Sources: include/uapi/linux/rtnetlink.h, include/uapi/linux/lwtunnel.h, include/uapi/linux/mpls_iptunnel.h, include/uapi/linux/seg6_iptunnel.h, include/uapi/linux/icmpv6.h, net/ipv4/fib_semantics.c, net/ipv4/route.c, net/ipv4/netlink.c, net/ipv6/route.c, net/ipv4/ipmr_base.c, net/core/lwtunnel.c, net/ipv4/ip_tunnel_core.c, net/mpls/mpls_iptunnel.c, net/core/lwt_bpf.c, net/xfrm/xfrm_interface_core.c
 import type { ProtocolDef } from '../../netlink/spec.js';
+import { readU64 } from '../../netlink/scalars.js';
 
 /** struct rtmsg — Fixed header of route messages (12 bytes). */
 export interface Rtmsg {
@@ -454,6 +455,26 @@ export interface LwtXfrmAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct rtmsg of exactly 12 bytes (undefined when a pad byte is not zero). */
+function fastRtmsg(v: DataView, o: number): Rtmsg | undefined {
+  return { family: v.getUint8(o), dst_len: v.getUint8(o + 1), src_len: v.getUint8(o + 2), tos: v.getUint8(o + 3), table: v.getUint8(o + 4), protocol: v.getUint8(o + 5), scope: v.getUint8(o + 6), type: v.getUint8(o + 7), flags: v.getUint32(o + 8, true) };
+}
+
+/** Decodes struct rtnexthop of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastRtnexthop(v: DataView, o: number): Rtnexthop | undefined {
+  return { len: v.getUint16(o, true), flags: v.getUint8(o + 2), hops: v.getUint8(o + 3), ifindex: v.getInt32(o + 4, true) };
+}
+
+/** Decodes struct rta_cacheinfo of exactly 32 bytes (undefined when a pad byte is not zero). */
+function fastRtaCacheinfo(v: DataView, o: number): RtaCacheinfo | undefined {
+  return { clntref: v.getUint32(o, true), lastuse: v.getUint32(o + 4, true), expires: v.getInt32(o + 8, true), error: v.getUint32(o + 12, true), used: v.getUint32(o + 16, true), id: v.getUint32(o + 20, true), ts: v.getUint32(o + 24, true), tsage: v.getUint32(o + 28, true) };
+}
+
+/** Decodes struct rta_mfc_stats of exactly 24 bytes (undefined when a pad byte is not zero). */
+function fastRtaMfcStats(v: DataView, o: number): RtaMfcStats | undefined {
+  return { packets: readU64(v, o), bytes: readU64(v, o + 8), wrong_if: readU64(v, o + 16) };
+}
+
 /** Runtime tables of protocol/route/route.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -471,6 +492,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "type", type: "u8", enum: "rt-type" },
         { name: "flags", type: "u32", enum: "rtm-flags" },
       ],
+      fast: fastRtmsg,
     },
     rtnexthop: {
       name: "rtnexthop",
@@ -481,6 +503,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "hops", type: "u8" },
         { name: "ifindex", type: "s32" },
       ],
+      fast: fastRtnexthop,
     },
     rta_cacheinfo: {
       name: "rta_cacheinfo",
@@ -495,6 +518,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "ts", type: "u32" },
         { name: "tsage", type: "u32" },
       ],
+      fast: fastRtaCacheinfo,
     },
     rta_mfc_stats: {
       name: "rta_mfc_stats",
@@ -504,6 +528,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "bytes", type: "u64" },
         { name: "wrong_if", type: "u64" },
       ],
+      fast: fastRtaMfcStats,
     },
   },
   sets: {

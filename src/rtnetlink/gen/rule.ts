@@ -172,6 +172,22 @@ export interface RuleAttrs {
   [unknown: `${number}`]: string | string[] | undefined;
 }
 
+/** Decodes struct fib_rule_hdr of exactly 12 bytes (undefined when a pad byte is not zero). */
+function fastFibRuleHdr(v: DataView, o: number): FibRuleHdr | undefined {
+  if (v.getUint8(o + 5) !== 0 || v.getUint8(o + 6) !== 0) return undefined;
+  return { family: v.getUint8(o), dst_len: v.getUint8(o + 1), src_len: v.getUint8(o + 2), tos: v.getUint8(o + 3), table: v.getUint8(o + 4), action: v.getUint8(o + 7), flags: v.getUint32(o + 8, true) };
+}
+
+/** Decodes struct fib_rule_uid_range of exactly 8 bytes (undefined when a pad byte is not zero). */
+function fastFibRuleUidRange(v: DataView, o: number): FibRuleUidRange | undefined {
+  return { start: v.getUint32(o, true), end: v.getUint32(o + 4, true) };
+}
+
+/** Decodes struct fib_rule_port_range of exactly 4 bytes (undefined when a pad byte is not zero). */
+function fastFibRulePortRange(v: DataView, o: number): FibRulePortRange | undefined {
+  return { start: v.getUint16(o, true), end: v.getUint16(o + 2, true) };
+}
+
 /** Runtime tables of protocol/route/rule.json. */
 export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
   structs: {
@@ -189,6 +205,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "action", type: "u8", enum: "fr-act" },
         { name: "flags", type: "u32", enum: "fib-rule-flags" },
       ],
+      fast: fastFibRuleHdr,
     },
     fib_rule_uid_range: {
       name: "fib_rule_uid_range",
@@ -197,6 +214,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "start", type: "u32" },
         { name: "end", type: "u32" },
       ],
+      fast: fastFibRuleUidRange,
     },
     fib_rule_port_range: {
       name: "fib_rule_port_range",
@@ -205,6 +223,7 @@ export const part: Partial<ProtocolDef> = /* @__PURE__ */ {
         { name: "start", type: "u16" },
         { name: "end", type: "u16" },
       ],
+      fast: fastFibRulePortRange,
     },
   },
   sets: {
