@@ -18,6 +18,8 @@ interface Level {
   start: number;
   end: number;
   obj: Attrs | undefined;
+  /** The request's fixed header, for sub-messages chosen by `header.*`. */
+  header: Record<string, unknown> | undefined;
 }
 
 /** The attribute containing byte `offset` of `request` (one message), as a dotted path of C names. */
@@ -46,12 +48,15 @@ function topLevel(p: Protocol, request: Uint8Array): Level | undefined {
   const def = p.message(view.getUint16(4, true));
   if (!def) return undefined;
   let obj: Attrs | undefined;
+  let header: Record<string, unknown> | undefined;
   try {
-    obj = decodeOne(p, new DecodeContext(request), 0, len).attrs;
+    const m = decodeOne(p, new DecodeContext(request), 0, len);
+    obj = m.attrs;
+    header = m.header;
   } catch {
     obj = undefined;
   }
-  return { set: p.set(def.attrs), start: NLMSG_HDRLEN + align4(p.struct(def.header).size), end: len, obj };
+  return { set: p.set(def.attrs), start: NLMSG_HDRLEN + align4(p.struct(def.header).size), end: len, obj, header };
 }
 
 function walk(p: Protocol, request: Uint8Array, offset: number, wantNest = false): { path: string[]; inner?: CompiledSet } | undefined {
@@ -77,10 +82,10 @@ function walk(p: Protocol, request: Uint8Array, offset: number, wantNest = false
         if (!c) return { path };
         const raw = level.obj?.[key];
         const value = Array.isArray(raw) && (c.multi || Array.isArray(raw[0]) || !c.naturalArray) ? raw[n] : raw;
-        const inner = innerSet(p, c, level.obj, value);
+        const inner = innerSet(p, c, level.obj, value, level.header);
         if (!inner) return { path };
         if (offset === at) return { path, inner: inner.set };
-        next = { set: inner.set, start: at + 4 + inner.skip, end: at + l, obj: inner.obj };
+        next = { set: inner.set, start: at + 4 + inner.skip, end: at + l, obj: inner.obj, header: level.header };
         break;
       }
       at += align4(l);
@@ -91,7 +96,7 @@ function walk(p: Protocol, request: Uint8Array, offset: number, wantNest = false
   return { path };
 }
 
-function innerSet(p: Protocol, c: CompiledSet['byType'][number] & object, siblings: Attrs | undefined, value: unknown): { set: CompiledSet; skip: number; obj: Attrs | undefined } | undefined {
+function innerSet(p: Protocol, c: CompiledSet['byType'][number] & object, siblings: Attrs | undefined, value: unknown, header: Record<string, unknown> | undefined): { set: CompiledSet; skip: number; obj: Attrs | undefined } | undefined {
   const d = c.def;
   if (d.type === 'nest' && d.set) {
     if (d.struct) {
@@ -100,8 +105,11 @@ function innerSet(p: Protocol, c: CompiledSet['byType'][number] & object, siblin
     }
     return { set: p.set(d.set), skip: 0, obj: value as Attrs | undefined };
   }
-  if (d.type === 'sub-message' && d.selector && d.subMessage && siblings && !d.selector.startsWith('header.')) {
-    const v = p.variant(d.subMessage, String(siblings[d.selector]));
+  if (d.type === 'sub-message' && d.selector && d.subMessage) {
+    const fromHeader = d.selector.startsWith('header.');
+    const from = fromHeader ? header : siblings;
+    if (!from) return undefined;
+    const v = p.variant(d.subMessage, String(from[fromHeader ? d.selector.slice(7) : d.selector]));
     if (v.kind === 'set') return { set: v.set, skip: 0, obj: value as Attrs | undefined };
   }
   return undefined;

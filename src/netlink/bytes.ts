@@ -103,14 +103,17 @@ export function formatIp(bytes: Uint8Array, off = 0, len = bytes.length - off): 
   return undefined;
 }
 
-/** Bytes of a dotted-quad IPv4 address (exactly four decimal parts 0-255); undefined if malformed. */
+/**
+ * Bytes of a dotted-quad IPv4 address (exactly four decimal parts 0-255, no leading zeros, as
+ * inet_pton: `010` would be octal 8 to inet_aton and to iproute2); undefined if malformed.
+ */
 export function parseIPv4(text: string): Uint8Array | undefined {
   const parts = text.split('.');
   if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
   for (let i = 0; i < 4; i++) {
     const p = parts[i]!;
-    if (!/^\d{1,3}$/.test(p)) return undefined;
+    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return undefined;
     const n = Number(p);
     if (n > 255) return undefined;
     out[i] = n;

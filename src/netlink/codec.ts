@@ -93,9 +93,12 @@ export class DecodeContext {
   readonly maxDepth: number;
   /** The fixed header of the message being decoded, for `header.*` selectors. */
   header: Record<string, unknown> | undefined = undefined;
-  /** End and set of the container being decoded, for sub-messages whose selector comes later. */
+  /** Start, end and set of the container being decoded, for sub-messages whose selector comes later. */
+  scanStart = 0;
   scanEnd = 0;
   scanSet: CompiledSet | undefined = undefined;
+  /** Results of those look-aheads by container start and selector (see lookAhead). */
+  lookAheadMemo: Map<string, { at: number; value: unknown }> | undefined = undefined;
 
   constructor(bytes: Uint8Array, limits: DecodeLimits = {}) {
     this.bytes = bytes;
@@ -613,7 +616,9 @@ export class Protocol {
               const header = h.decode(ctx, off, hl);
               const at = off + align4(h.size);
               const attrs = at <= off + len ? decodeAttrs(p, getSet(), ctx, at, off + len) : {};
-              if (at > off + len && hl !== len) ctx.irregular = true;
+              // The encoder pads the header to 4 with zeros: irregular when the payload ends before
+              // that padding, or the padding is not zero.
+              if (at > off + len ? align4(hl) !== len : !isZero(ctx.bytes, off + h.size, at)) ctx.irregular = true;
               return { header, attrs };
             },
             encode(w, v, _s, path) {
@@ -636,7 +641,7 @@ export class Protocol {
         };
       }
       case 'indexed-array':
-        return { ...base, kind: K.other, ...indexedArray(p, a, cname) };
+        return { ...base, kind: K.other, ...indexedArray(p, a) };
       case 'sub-message':
         return { ...base, kind: K.other, ...subMessage(p, a, base.nestedBit) };
       case 'custom': {
@@ -648,6 +653,8 @@ export class Protocol {
         };
         return {
           ...base,
+          // A custom value may itself be an array (RTA_MULTIPATH's next hops): one occurrence, not many.
+          naturalArray: true,
           kind: K.other,
           decode(ctx, off, len) {
             return codec().decode(p, ctx, off, len);
@@ -663,6 +670,11 @@ export class Protocol {
   }
 }
 
+function isZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
 function need<T>(v: T | undefined, a: AttrDef, what: string): T {
   if (v === undefined) throw new Error(`attribute ${a.name} (${a.type}) needs "${what}"`);
   return v;
@@ -675,10 +687,12 @@ function decodeString(ctx: DecodeContext, off: number, len: number): string {
     // Non-ASCII text, a missing NUL, or bytes after the NUL.
     if (len === 0 || ctx.bytes[off + len - 1] !== 0 || encodeUtf8(s).length !== len - 1) ctx.irregular = true;
   }
+  // Bytes that are not UTF-8 decode to U+FFFD, which encodes to other bytes (even of the same length).
+  if (s.includes('\uFFFD')) ctx.irregular = true;
   return s;
 }
 
-function indexedArray(p: Protocol, a: AttrDef, cname: string): Pick<AttrCodec, 'decode' | 'encode'> {
+function indexedArray(p: Protocol, a: AttrDef): Pick<AttrCodec, 'decode' | 'encode'> {
   const base = a.indexBase ?? 1;
   let cs: CompiledSet | undefined;
   const el = a.element;
@@ -693,22 +707,25 @@ function indexedArray(p: Protocol, a: AttrDef, cname: string): Pick<AttrCodec, '
         while (end - at >= 4) {
           const l = view.getUint16(at, true);
           const rt = view.getUint16(at + 2, true);
-          if (l < 4) throw new DecodeError('NLKIT_ERR_BAD_LENGTH', `attribute length ${l} < 4`, at, cname);
-          if (at + l > end) throw new DecodeError('NLKIT_ERR_TRUNCATED', `attribute of ${l} bytes overruns its container`, at, cname);
-          if ((rt & NLA_TYPE_MASK) !== base + out.length) ctx.irregular = true;
+          // No path here: decodeAttrs adds this attribute's name (cname) as the error travels up.
+          if (l < 4) throw new DecodeError('NLKIT_ERR_BAD_LENGTH', `attribute length ${l} < 4`, at);
+          if (at + l > end) throw new DecodeError('NLKIT_ERR_TRUNCATED', `attribute of ${l} bytes overruns its container`, at);
+          if (rt !== ((base + out.length) | (el === undefined && a.nested ? NLA_F_NESTED : 0))) ctx.irregular = true;
           if (el === undefined) {
-            if ((rt & NLA_F_NESTED) !== (a.nested ? NLA_F_NESTED : 0)) ctx.irregular = true;
             out.push(decodeAttrs(p, (cs ??= p.set(need(a.set, a, 'set'))), ctx, at + 4, at + l));
           } else if (el === 'ip') out.push(formatIp(ctx.bytes, at + 4, l - 4) ?? toHex(ctx.bytes, at + 4, l - 4));
           else if (el === 'string') out.push(decodeString(ctx, at + 4, l - 4));
           else {
-            if (l - 4 < scalarSize(el)) throw new DecodeError('NLKIT_ERR_BAD_VALUE', `${el} element with ${l - 4} bytes`, at, cname);
+            if (l - 4 < scalarSize(el)) throw new DecodeError('NLKIT_ERR_BAD_VALUE', `${el} element with ${l - 4} bytes`, at);
             if (l - 4 !== scalarSize(el)) ctx.irregular = true;
             out.push(readScalar(view, at + 4, el));
           }
+          // Padding that is not zero is lost when re-encoded.
+          if ((l & 3) !== 0 && !isZero(ctx.bytes, at + l, Math.min(end, at + align4(l)))) ctx.irregular = true;
           at += align4(l);
         }
-        if (at !== end && at !== align4(end)) ctx.irregular = true;
+        // Stray bytes at the end, or a last element without its padding (the encoder pads it).
+        if (at !== end) ctx.irregular = true;
       } finally {
         ctx.depth--;
       }
@@ -736,7 +753,10 @@ function indexedArray(p: Protocol, a: AttrDef, cname: string): Pick<AttrCodec, '
 /** The value of a sub-message's selector: a sibling attribute or a field of the message header. */
 function selectorValue(ctx: DecodeContext | undefined, header: Record<string, unknown> | undefined, siblings: Attrs, selector: string): unknown {
   if (selector.startsWith('header.')) return (header ?? ctx?.header)?.[selector.slice(7)];
-  return siblings[selector];
+  // A repeated selector: its first occurrence decides, when decoding (where later ones may not
+  // be seen yet) and when encoding alike.
+  const v = siblings[selector];
+  return Array.isArray(v) ? v[0] : v;
 }
 
 function subMessage(p: Protocol, a: AttrDef, defaultBits: number): Pick<AttrCodec, 'decode' | 'encode' | 'bitsFor'> {
@@ -785,22 +805,32 @@ function lookAhead(ctx: DecodeContext, siblings: Attrs, selector: string, from: 
   if (!c) return undefined;
   const view = ctx.view;
   let at = align4(from);
+  // Remembered per container: sub-messages come in wire order, so a selector found at or after
+  // `at` (or found nowhere) stays the answer. Without this, many sub-messages whose selector is
+  // absent scan quadratically (a second for a 64 KiB message).
+  const key = `${ctx.scanStart}:${selector}`;
+  const memo = ctx.lookAheadMemo?.get(key);
+  if (memo !== undefined && (memo.at < 0 || memo.at >= at)) return memo.value;
+  const remember = (found: number, value: unknown) => {
+    (ctx.lookAheadMemo ??= new Map()).set(key, { at: found, value });
+    return value;
+  };
   while (end - at >= 4) {
     const l = view.getUint16(at, true);
-    if (l < 4 || at + l > end) return undefined;
+    if (l < 4 || at + l > end) return remember(-1, undefined);
     if ((view.getUint16(at + 2, true) & NLA_TYPE_MASK) === c.value) {
       const saved = ctx.irregular;
       try {
-        return c.decode(ctx, at + 4, l - 4, siblings);
+        return remember(at, c.decode(ctx, at + 4, l - 4, siblings));
       } catch {
-        return undefined;
+        return remember(at, undefined);
       } finally {
         ctx.irregular = saved;
       }
     }
     at += align4(l);
   }
-  return undefined;
+  return remember(-1, undefined);
 }
 
 function decodeVariant(p: Protocol, v: Variant, ctx: DecodeContext, off: number, len: number): unknown {
@@ -898,6 +928,7 @@ export function decodeAttrs(p: Protocol, cs: CompiledSet, ctx: DecodeContext, st
           ctx.irregular = false;
           if (k === K.string) value = decodeString(ctx, p0, l0);
           else {
+            ctx.scanStart = start;
             ctx.scanEnd = end;
             ctx.scanSet = cs;
             try {
@@ -924,6 +955,15 @@ export function decodeAttrs(p: Protocol, cs: CompiledSet, ctx: DecodeContext, st
         if (prevKey !== key) irregular = true;
       }
       prevKey = key;
+      // Padding that is not zero (user space does not always clear it): keep the bytes verbatim.
+      if ((len & 3) !== 0) {
+        for (let i = off + len, e = Math.min(end, off + ((len + 3) & ~3)); i < e; i++) {
+          if (bytes[i] !== 0) {
+            if (rawAt?.[rawAt.length - 1] !== off) (rawAt ??= []).push(off);
+            break;
+          }
+        }
+      }
       off += (len + 3) & ~3;
     }
   } finally {
@@ -941,6 +981,7 @@ function buildWire(cs: CompiledSet, ctx: DecodeContext, out: Attrs, start: numbe
   const rec: WireRecord = { order: [] };
   if (tail) rec.tail = tail;
   const counts = new Map<string, number>();
+  const rawSet = rawAt === undefined ? undefined : new Set(rawAt);
   const view = ctx.view;
   let off = start;
   while (end - off >= 4) {
@@ -951,11 +992,12 @@ function buildWire(cs: CompiledSet, ctx: DecodeContext, out: Attrs, start: numbe
     const n = counts.get(key) ?? 0;
     counts.set(key, n + 1);
     rec.order!.push(key);
-    if (rawAt?.includes(off)) {
+    if (rawSet?.has(off)) {
       const whole = out[key];
       const asArray = (c !== undefined && c.multi) || repeated?.has(key);
       const v = asArray ? (whole as unknown[])[n] : whole;
-      (rec.raw ??= new Map()).set(`${key}#${n}`, { snap: snapshot(v), bytes: ctx.bytes.slice(off, off + len) });
+      // With its padding (bounded by the container), which may hold stray bytes.
+      (rec.raw ??= new Map()).set(`${key}#${n}`, { snap: snapshot(v), bytes: ctx.bytes.slice(off, Math.min(end, off + align4(len))) });
     }
     off += align4(len);
   }

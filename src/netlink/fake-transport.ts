@@ -12,6 +12,7 @@
  */
 import type { Transport } from './transport.js';
 import { errnoError } from './transport.js';
+import { errnoNumber } from './errno.js';
 
 /** Answers one sent datagram with zero or more datagrams (or throws an errno-style error for the send). */
 export type FakeHandler = (datagram: Uint8Array, transport: FakeTransport) => Uint8Array[] | void;
@@ -32,8 +33,8 @@ export interface FakeTransport extends Transport {
   readonly groups: ReadonlySet<number>;
   /** Queues a datagram as if the kernel sent it (e.g. a multicast notification). */
   inject(datagram: Uint8Array): void;
-  /** Makes the next `receive()` throw an errno error with this code (e.g. 'ENOBUFS'). */
-  injectError(code: string, errno: number): void;
+  /** Makes the next `receive()` throw an errno error with this code (e.g. 'ENOBUFS'); `errno` defaults to the code's number. */
+  injectError(code: string, errno?: number): void;
 }
 
 /**
@@ -112,7 +113,7 @@ export function createFakeTransport(handler: FakeHandler, options: FakeTransport
       wakeSoon();
     },
     injectError(code, errno) {
-      queue.push(errnoError(code, errno, `injected ${code}`));
+      queue.push(errnoError(code, errno ?? errnoNumber(code) ?? 0, `injected ${code}`));
       wakeSoon();
     },
   };

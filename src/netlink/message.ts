@@ -24,6 +24,7 @@ import {
   decodeAttrs,
   encodeAttrs,
   Protocol,
+  wireOf,
   withEncodeHeader,
 } from './codec.js';
 import type { MessageDef, ProtocolDef } from './spec.js';
@@ -191,7 +192,7 @@ export function typeName(p: Protocol, type: number): string | number {
 /** The nlmsg_type number of a name (or number) in protocol `p`. */
 export function typeNumber(p: Protocol, type: string | number): number {
   if (typeof type === 'number') return type;
-  const n = CONTROL_TYPES[type] ?? p.messageByName(type)?.value ?? (/^\d+$/.test(type) ? Number(type) : undefined);
+  const n = (Object.hasOwn(CONTROL_TYPES, type) ? CONTROL_TYPES[type] : undefined) ?? p.messageByName(type)?.value ?? (/^\d+$/.test(type) ? Number(type) : undefined);
   if (n === undefined) throw new EncodeError('NLKIT_ERR_UNKNOWN_TYPE', `${type} is not a message of the ${p.def.family} family`);
   return n;
 }
@@ -239,10 +240,17 @@ export function decodeOne(p: Protocol, ctx: DecodeContext, off: number, len: num
   try {
     if (cm !== undefined) {
       const fl = flagNames(flags, cm.op);
-      const hlen = Math.min(cm.header.size, end - body);
+      const at = body + cm.attrsAt;
+      let hlen = Math.min(cm.header.size, end - body);
+      // Padding after a header of unaligned size (rtgenmsg) that is not zero: keep it, as `_unknown`.
+      for (let i = body + hlen, e = Math.min(at, end); i < e; i++) {
+        if (ctx.bytes[i] !== 0) {
+          hlen = e - body;
+          break;
+        }
+      }
       const header = cm.header.decode(ctx, body, hlen);
       ctx.header = header;
-      const at = body + cm.attrsAt;
       ctx.irregular = false;
       const attrs = at < end ? decodeAttrs(p, cm.set, ctx, at, end) : {};
       const m: Message = { type: name, flags: fl, seq, pid, header, attrs };
@@ -253,13 +261,13 @@ export function decodeOne(p: Protocol, ctx: DecodeContext, off: number, len: num
       return m;
     }
     const fl = flagNames(flags, opOf(p, type));
-    if (type === NLMSG.ERROR) return decodeError(p, ctx, name, fl, seq, pid, body, end, flags);
+    if (type === NLMSG.ERROR) return keepLength(decodeError(p, ctx, name, fl, seq, pid, body, end, flags), len);
     if (type === NLMSG.DONE) {
       const header = { error: end - body >= 4 ? view.getInt32(body, true) : undefined };
       const attrs = end - body > 4 ? decodeAttrs(control, extAckSet, ctx, body + 4, end) : {};
       const m: Message = { type: name, flags: fl, seq, pid, header, attrs };
       if (end - body < 4 && end > body) m.payload = toHex(ctx.bytes, body, end - body);
-      return m;
+      return keepLength(m, len);
     }
     const m: Message = { type: name, flags: fl, seq, pid, header: {}, attrs: {} };
     if (end > body) m.payload = toHex(ctx.bytes, body, end - body);
@@ -270,6 +278,12 @@ export function decodeOne(p: Protocol, ctx: DecodeContext, off: number, len: num
   } finally {
     ctx.header = undefined;
   }
+}
+
+/** Keeps an nlmsg_len that is not a multiple of 4 (the encoder pads payloads), see encodeMessage. */
+function keepLength(m: Message, len: number): Message {
+  if ((len & 3) !== 0) Object.defineProperty(m, 'wireLength', { value: len, enumerable: false, configurable: true, writable: true });
+  return m;
 }
 
 function decodeError(p: Protocol, ctx: DecodeContext, name: string | number, fl: readonly string[], seq: number, pid: number, body: number, end: number, flags: number): Message {
@@ -290,7 +304,10 @@ function decodeError(p: Protocol, ctx: DecodeContext, name: string | number, fl:
   let at = e + NLMSG_HDRLEN;
   // Without NLM_F_CAPPED the request's payload follows (an ACK of success echoes it too, unless capped).
   if (!(flags & NLM_F.CAPPED) && olen > NLMSG_HDRLEN) {
-    const plen = Math.min(olen - NLMSG_HDRLEN, end - at);
+    let plen = Math.min(olen - NLMSG_HDRLEN, end - at);
+    // Padding after it that is not zero is kept as part of the payload (`len` tells the true size).
+    const padEnd = Math.min(end, at + align4(plen));
+    for (let i = at + plen; i < padEnd; i++) if (ctx.bytes[i] !== 0) (plen = padEnd - at);
     msg.payload = toHex(ctx.bytes, at, plen);
     at += align4(plen);
   }
@@ -347,15 +364,17 @@ export function encodeMessage(p: Protocol, m: MessageInit, w?: Writer): Uint8Arr
       if (m.payload !== undefined) out.bytes(hexBytes(m.payload, `${name}.payload`));
     } else {
       p.struct(def.header).encode(out, header, `${name}.header`);
-      if (Object.keys(attrs).length > 0) {
+      // Attributes, or stray bytes after the header that were decoded into the wire record.
+      if (Object.keys(attrs).length > 0 || wireOf(attrs) !== undefined) {
         out.pad();
         withEncodeHeader(header, () => encodeAttrs(p, p.set(def.attrs), attrs, out, name));
       }
     }
   }
   out.endMessage(at);
+  // The decoded length, unless the message changed size since (then the true length is right).
   const wl = (m as { wireLength?: number }).wireLength;
-  if (wl !== undefined) out.view.setUint32(at, wl, true);
+  if (wl !== undefined && align4(wl) === out.length - at) out.view.setUint32(at, wl, true);
   if (out.length - at > 0xffffffff) throw new EncodeError('NLKIT_ERR_TOO_LONG', 'message too long', name);
   return own ? out.finish() : out.buf.subarray(at, out.length);
 }
