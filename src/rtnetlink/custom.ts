@@ -48,13 +48,15 @@ export const rtaMultipath: CustomCodec = {
     let at = off;
     while (end - at >= RTNH_SIZE) {
       const l = view.getUint16(at, true);
-      if (l < RTNH_SIZE) throw new DecodeError('NLKIT_ERR_BAD_LENGTH', `rtnh_len ${l} is less than ${RTNH_SIZE}`, at, 'RTA_MULTIPATH');
-      if (at + l > end) throw new DecodeError('NLKIT_ERR_TRUNCATED', `next hop of ${l} bytes overruns RTA_MULTIPATH`, at, 'RTA_MULTIPATH');
+      if (l < RTNH_SIZE) throw new DecodeError('NLKIT_ERR_BAD_LENGTH', `rtnh_len ${l} is less than ${RTNH_SIZE}`, at);
+      if (at + l > end) throw new DecodeError('NLKIT_ERR_TRUNCATED', `next hop of ${l} bytes overruns RTA_MULTIPATH`, at);
       const attrs = decodeAttrs(p, p.set('route'), ctx, at + RTNH_SIZE, at + l);
       out.push({ flags: view.getUint8(at + 2), hops: view.getUint8(at + 3), ifindex: view.getInt32(at + 4, true), attrs });
+      // The encoder pads every next hop with zeros: anything else will not re-encode the same.
+      for (let i = at + l; i < Math.min(align4(at + l), end); i++) if (ctx.bytes[i] !== 0) ctx.irregular = true;
       at += align4(l);
     }
-    if (at !== end && at !== align4(end)) ctx.irregular = true;
+    if (at !== end) ctx.irregular = true;
     return out;
   },
   encode(p, w, value, path) {
