@@ -1,0 +1,299 @@
+/**
+ * `ip route show`: iproute2 6.1's `print_route` (iproute.c) for one RTM_NEWROUTE/RTM_DELROUTE,
+ * and the part of `filter_nlmsg` that decides which routes a plain listing shows (family, table).
+ *
+ * @module
+ */
+import type { Message } from '../netlink/message.js';
+import { type Attrs, field, has, num, obj, str } from './attrs.js';
+import { type ViewContext, ifName } from './context.js';
+import { dsfieldName, familyName, rtProtoName, rtRealmName, rtScopeName, rtTableName, rtTypeName } from './names.js';
+import { ANY, FP, type IpPrinter, JSON_ONLY } from './printer.js';
+
+/** Options of the route renderers. */
+export interface RouteShowOptions {
+  /** `-d`: type, table, protocol and scope even when default. Default: false. */
+  details?: boolean;
+  /** `-s`: cache users/used/age. Default: 0. */
+  stats?: boolean | number;
+  /** The listing's table filter: a table number, or 'all'/0 (then `table` is printed). Default: main (254). */
+  table?: number | 'all';
+}
+
+const RTN_UNICAST = 1;
+const RTN_MULTICAST = 5;
+const RT_TABLE_MAIN = 254;
+const RTPROT_BOOT = 3;
+const RTM_F_CLONED = 0x200;
+const USER_HZ = 100;
+
+const MX_NAMES = [
+  '', 'lock', 'mtu', 'window', 'rtt', 'rttvar', 'ssthresh', 'cwnd', 'advmss', 'reordering', 'hoplimit', 'initcwnd',
+  'features', 'rto_min', 'initrwnd', 'quickack', 'congctl', 'fastopen_no_cookie',
+];
+// Keys of the decoded RTA_METRICS nest, by RTAX number.
+const MX_KEYS = [
+  '', 'lock', 'mtu', 'window', 'rtt', 'rttvar', 'ssthresh', 'cwnd', 'advmss', 'reordering', 'hoplimit', 'initcwnd',
+  'features', 'rto_min', 'initrwnd', 'quickack', 'cc_algo', 'fastopen_no_cookie',
+];
+const RTAX_RTT = 4;
+const RTAX_RTTVAR = 5;
+const RTAX_HOPLIMIT = 10;
+const RTAX_FEATURES = 12;
+const RTAX_RTO_MIN = 13;
+const RTAX_CC_ALGO = 16;
+
+/** The route's table: RTA_TABLE when present, else rtm_table. */
+export function routeTable(m: Message): number {
+  return num(m.attrs, 'table') ?? field(m.header, 'table');
+}
+
+function hostLen(family: number): number {
+  return family === 2 ? 32 : family === 10 ? 128 : family === 28 ? 20 : 0;
+}
+
+function printFlags(p: IpPrinter, flags: number): void {
+  p.openArray(JSON_ONLY, p.json ? 'flags' : '');
+  const f = flags >>> 0;
+  if (f & 0x1) p.str(ANY, null, '%s ', 'dead');
+  if (f & 0x4) p.str(ANY, null, '%s ', 'onlink');
+  if (f & 0x2) p.str(ANY, null, '%s ', 'pervasive');
+  if (f & 0x8) p.str(ANY, null, '%s ', 'offload');
+  if (f & 0x40) p.str(ANY, null, '%s ', 'trap');
+  if (f & 0x100) p.str(ANY, null, '%s ', 'notify');
+  if (f & 0x10) p.str(ANY, null, '%s ', 'linkdown');
+  if (f & 0x20) p.str(ANY, null, '%s ', 'unresolved');
+  if (f & 0x4000) p.str(ANY, null, '%s ', 'rt_offload');
+  if (f & 0x8000) p.str(ANY, null, '%s ', 'rt_trap');
+  if (f & 0x20000000) p.str(ANY, null, '%s ', 'rt_offload_failed');
+  p.closeArray(JSON_ONLY, null);
+}
+
+function printGateway(p: IpPrinter, gw: string): void {
+  if (p.json) p.str(JSON_ONLY, 'gateway', null, gw);
+  else p.fp('via %s ', gw);
+}
+
+function printVia(p: IpPrinter, via: Attrs): void {
+  const fam = num(via, 'family') ?? 0;
+  const host = str(via, 'addr') ?? '';
+  if (p.json) {
+    p.openObject('via');
+    p.str(JSON_ONLY, 'family', null, familyName(fam));
+    p.str(JSON_ONLY, 'host', null, host);
+    p.closeObject();
+  } else p.fp('via %s %s ', familyName(fam), host);
+}
+
+function printFlow(p: IpPrinter, ctx: ViewContext, flow: number): void {
+  const from = flow >>> 16;
+  const to = flow & 0xffff;
+  if (p.json) {
+    p.openObject('flow');
+    if (from) p.str(JSON_ONLY, 'from', null, rtRealmName(ctx.names, from));
+    p.str(JSON_ONLY, 'to', null, rtRealmName(ctx.names, to));
+    p.closeObject();
+  } else {
+    p.fp('realm%s ', from ? 's' : '');
+    if (from) p.fp('%s/', rtRealmName(ctx.names, from));
+    p.fp('%s ', rtRealmName(ctx.names, to));
+  }
+}
+
+function printIfidx(p: IpPrinter, ctx: ViewContext, idx: number, prefix: string): void {
+  const name = ifName(ctx, idx);
+  if (p.json) p.str(JSON_ONLY, prefix, null, name);
+  else p.fp('%s %s ', prefix, name);
+}
+
+function printMetrics(p: IpPrinter, mx: Attrs): void {
+  p.openArray(JSON_ONLY, 'metrics');
+  p.openObject(null);
+  const lock = num(mx, 'lock') ?? 0;
+  for (let i = 2; i < MX_KEYS.length; i++) {
+    const key = MX_KEYS[i]!;
+    const present = has(mx, key);
+    if (!present && !(lock & (1 << i))) continue;
+    let val = present && i !== RTAX_CC_ALGO ? (num(mx, key)! >>> 0) : 0;
+    if (i === RTAX_HOPLIMIT && (val | 0) === -1) continue;
+    if (!p.json) p.fp('%s ', MX_NAMES[i]);
+    if (lock & (1 << i)) p.str(FP, null, 'lock ', undefined);
+    switch (i) {
+      case RTAX_FEATURES: {
+        let f = val;
+        if (f & 1) {
+          p.null(ANY, 'ecn', 'ecn ', '');
+          f &= ~1;
+        }
+        if (f) p.xhex(ANY, 'features', '%#llx ', val);
+        break;
+      }
+      case RTAX_RTT:
+      case RTAX_RTTVAR:
+      case RTAX_RTO_MIN:
+        if (i === RTAX_RTT) val = Math.floor(val / 8);
+        else if (i === RTAX_RTTVAR) val = Math.floor(val / 4);
+        if (p.json) p.num(JSON_ONLY, MX_NAMES[i]!, null, val);
+        else if (val >= 1000) p.fp('%gs ', val / 1e3);
+        else p.fp('%ums ', val);
+        break;
+      case RTAX_CC_ALGO:
+        p.str(ANY, 'congestion', '%s ', str(mx, key) ?? '');
+        break;
+      default:
+        p.num(ANY, MX_NAMES[i]!, '%u ', val);
+    }
+  }
+  p.closeObject();
+  p.closeArray(JSON_ONLY, null);
+}
+
+function printCacheinfo(p: IpPrinter, ci: Attrs, stats: number): void {
+  const expires = num(ci, 'expires') ?? 0;
+  if (expires !== 0) p.num(ANY, 'expires', 'expires %dsec ', Math.trunc(expires / USER_HZ));
+  const error = num(ci, 'error') ?? 0;
+  if (error !== 0) p.num(ANY, 'error', 'error %u ', error >>> 0);
+  if (stats) {
+    const users = num(ci, 'clntref') ?? 0;
+    if (users) p.num(ANY, 'users', 'users %u ', users);
+    const used = num(ci, 'used') ?? 0;
+    if (used !== 0) p.num(ANY, 'used', 'used %u ', used);
+    const last = num(ci, 'lastuse') ?? 0;
+    if (last !== 0) p.num(ANY, 'age', 'age %dsec ', Math.trunc(last / USER_HZ));
+  }
+  const id = num(ci, 'id') ?? 0;
+  if (id) p.xhex(ANY, 'ipid', 'ipid 0x%04llx ', id);
+  const ts = num(ci, 'ts') ?? 0;
+  const tsage = num(ci, 'tsage') ?? 0;
+  if (ts || tsage) {
+    p.xhex(ANY, 'ts', 'ts 0x%llx', ts);
+    p.num(ANY, 'tsage', 'tsage %usec ', tsage);
+  }
+}
+
+function printPref(p: IpPrinter, pref: number): void {
+  if (pref === 3) p.str(ANY, 'pref', 'pref %s', 'low');
+  else if (pref === 0) p.str(ANY, 'pref', 'pref %s', 'medium');
+  else if (pref === 1) p.str(ANY, 'pref', 'pref %s', 'high');
+  else p.num(ANY, 'pref', '%u', pref);
+}
+
+function printMultipath(p: IpPrinter, m: Message, ctx: ViewContext, hops: unknown[]): void {
+  const family = field(m.header, 'family');
+  const rflags = field(m.header, 'flags');
+  const rtype = field(m.header, 'type');
+  const mcastClone = (rflags & RTM_F_CLONED) !== 0 && rtype === RTN_MULTICAST;
+  let first = true;
+  p.openArray(JSON_ONLY, 'nexthops');
+  for (const raw of hops) {
+    const nh = raw as { flags?: number; hops?: number; ifindex?: number; attrs?: Attrs };
+    p.openObject(null);
+    if (mcastClone) {
+      p.fp(first ? 'Oifs: ' : ' ');
+      first = false;
+    } else p.fp('%s\tnexthop ', p.sl);
+    const a = nh.attrs ?? {};
+    if (has(a, 'gateway')) printGateway(p, str(a, 'gateway')!);
+    const via = obj(a, 'via');
+    if (via) printVia(p, via);
+    if (has(a, 'flow')) printFlow(p, ctx, num(a, 'flow')!);
+    if (mcastClone) {
+      p.str(ANY, 'dev', '%s', ifName(ctx, nh.ifindex ?? 0));
+      if ((nh.hops ?? 0) !== 1) p.num(ANY, 'ttl', '(ttl>%d)', nh.hops ?? 0);
+      p.fp(' ');
+    } else {
+      p.str(ANY, 'dev', 'dev %s ', ifName(ctx, nh.ifindex ?? 0));
+      if (family !== 28) p.num(ANY, 'weight', 'weight %d ', (nh.hops ?? 0) + 1);
+    }
+    printFlags(p, nh.flags ?? 0);
+    p.closeObject();
+  }
+  p.closeArray(JSON_ONLY, null);
+}
+
+/** print_route. Returns false when the message is not a route message. */
+export function printRoute(p: IpPrinter, m: Message, ctx: ViewContext, opts: RouteShowOptions = {}): boolean {
+  if (m.type !== 'RTM_NEWROUTE' && m.type !== 'RTM_DELROUTE') return false;
+  const h = m.header;
+  const a = m.attrs;
+  const family = field(h, 'family');
+  const type = field(h, 'type');
+  const rflags = field(h, 'flags');
+  const details = opts.details === true;
+  const stats = opts.stats === true ? 1 : typeof opts.stats === 'number' ? opts.stats : 0;
+  const filterTable = opts.table === undefined ? RT_TABLE_MAIN : opts.table === 'all' ? 0 : opts.table;
+  const hl = hostLen(family);
+  const table = routeTable(m);
+
+  if (m.type === 'RTM_DELROUTE') p.bool(ANY, 'deleted', 'Deleted ', true);
+  if (type !== RTN_UNICAST || details) p.str(ANY, 'type', '%s ', rtTypeName(type));
+
+  const dstLen = field(h, 'dst_len');
+  let dst: string;
+  if (has(a, 'dst')) dst = dstLen !== hl ? `${str(a, 'dst')}/${dstLen}` : str(a, 'dst')!;
+  else if (dstLen) dst = `0/${dstLen} `;
+  else dst = 'default';
+  p.str(ANY, 'dst', '%s ', dst);
+
+  const srcLen = field(h, 'src_len');
+  if (has(a, 'src')) p.str(ANY, 'from', 'from %s ', srcLen !== hl ? `${str(a, 'src')}/${srcLen}` : str(a, 'src'));
+  else if (srcLen) p.str(ANY, 'src', 'from %s ', `0/${srcLen}`);
+
+  if (has(a, 'nh_id')) p.num(ANY, 'nhid', 'nhid %u ', num(a, 'nh_id')!);
+  const tos = field(h, 'tos');
+  if (tos) p.str(ANY, 'tos', 'tos %s ', dsfieldName(ctx.names, tos));
+  if (has(a, 'gateway')) printGateway(p, str(a, 'gateway')!);
+  const via = obj(a, 'via');
+  if (via) printVia(p, via);
+  if (has(a, 'oif')) printIfidx(p, ctx, num(a, 'oif')!, 'dev');
+  if (table && (table !== RT_TABLE_MAIN || details) && !filterTable) p.str(ANY, 'table', 'table %s ', rtTableName(ctx.names, table));
+  if (!(rflags & RTM_F_CLONED)) {
+    const proto = field(h, 'protocol');
+    if (proto !== RTPROT_BOOT || details) p.str(ANY, 'protocol', 'proto %s ', rtProtoName(ctx.names, proto));
+    const scope = field(h, 'scope');
+    if (scope !== 0 || details) p.str(ANY, 'scope', 'scope %s ', rtScopeName(ctx.names, scope));
+  }
+  if (has(a, 'prefsrc')) {
+    if (p.json) p.str(JSON_ONLY, 'prefsrc', null, str(a, 'prefsrc'));
+    else p.fp('src %s ', str(a, 'prefsrc'));
+  }
+  if (has(a, 'priority')) p.num(ANY, 'metric', 'metric %u ', num(a, 'priority')! >>> 0);
+  printFlags(p, rflags);
+  const mark = num(a, 'mark');
+  if (mark) {
+    if (p.json) p.num(JSON_ONLY, 'mark', null, mark >>> 0);
+    else p.fp('mark 0x%x ', mark);
+  }
+  if (has(a, 'flow')) printFlow(p, ctx, num(a, 'flow')!);
+  if (has(a, 'uid')) p.num(ANY, 'uid', 'uid %u ', num(a, 'uid')! >>> 0);
+  const ci = obj(a, 'cacheinfo');
+  if (family === 2) {
+    if (stats && ci) printCacheinfo(p, ci, stats);
+  } else if (family === 10) {
+    if (ci) printCacheinfo(p, ci, stats);
+  }
+  const mx = obj(a, 'metrics');
+  if (mx) printMetrics(p, mx);
+  if (has(a, 'iif')) printIfidx(p, ctx, num(a, 'iif')!, 'iif');
+  if (has(a, 'pref')) printPref(p, num(a, 'pref')!);
+  if (has(a, 'ttl_propagate')) {
+    const on = !!num(a, 'ttl_propagate');
+    if (p.json) p.bool(JSON_ONLY, 'ttl-propogate', null, on);
+    else p.fp('ttl-propogate %s', on ? 'enabled' : 'disabled');
+  }
+  const mp = a['multipath'];
+  if (Array.isArray(mp)) printMultipath(p, m, ctx, mp);
+  return true;
+}
+
+/**
+ * Whether a plain `ip [-4|-6] route show [table T]` lists this route: its family (0 = any) and
+ * table (main by default; 'all' lists every table; cloned routes are never listed).
+ */
+export function routeListed(m: Message, family: number, table: number | 'all' = RT_TABLE_MAIN): boolean {
+  if (m.type !== 'RTM_NEWROUTE') return false;
+  if (family && field(m.header, 'family') !== family) return false;
+  if (field(m.header, 'flags') & RTM_F_CLONED) return false;
+  if (table !== 'all' && table !== 0 && routeTable(m) !== table) return false;
+  return true;
+}
