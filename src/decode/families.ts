@@ -3,7 +3,7 @@
  * `socket(AF_NETLINK, ...)`, and the protocol field of a LINKTYPE_NETLINK capture) and the
  * compiled {@link Protocol} that names their messages.
  *
- * `route` is built in. Other families can be registered ({@link registerFamily}); a family
+ * `route` and `netfilter` (nf_tables) are built in. Other families can be registered ({@link registerFamily}); a family
  * without a registered protocol still decodes: framing, the control messages (NLMSG_ERROR,
  * NLMSG_DONE with extended ACKs) and every other message's body kept as hex.
  *
@@ -16,6 +16,7 @@
  */
 import { Protocol } from '../netlink/codec.js';
 import { routeProtocol } from '../rtnetlink/index.js';
+import { netfilterProtocol } from '../nftables/protocol.js';
 
 /** A family by name ('route', 'netfilter', 'generic') or by protocol number. */
 export type Family = 'route' | 'netfilter' | 'generic' | (string & {}) | number;
@@ -48,9 +49,10 @@ export function familyName(n: number): string {
 /** The decoder of a family: the registered one, route's, or one that knows only control messages. */
 export function protocolOf(family: Family): Protocol {
   const n = familyNumber(family);
-  if (n === 0) return routeProtocol();
   const p = registered.get(n);
   if (p) return p;
+  if (n === 0) return routeProtocol();
+  if (n === 12) return netfilterProtocol;
   let e = empty.get(n);
   if (!e) {
     e = new Protocol({ family: familyName(n), structs: {}, sets: {}, subMessages: {}, messages: [], enums: {}, groups: {} });
@@ -62,5 +64,5 @@ export function protocolOf(family: Family): Protocol {
 /** Whether a family has a real protocol (not just control messages). */
 export function familyKnown(family: Family): boolean {
   const n = familyNumber(family);
-  return n === 0 || registered.has(n);
+  return n === 0 || n === 12 || registered.has(n);
 }

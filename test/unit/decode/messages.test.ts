@@ -49,7 +49,7 @@ t.test('families without a protocol: control messages decode, bodies stay hex', 
   t.throws(() => familyNumber('nope'), /unknown netlink family/);
   const body = Uint8Array.of(2, 0, 0, 0, 8, 0, 1, 0, 0x6e, 0x6c, 0x74, 0);
   const bytes = cat(nlmsg(0x10, 0x1, 1, 0, body), nlmsg(NLMSG_ERROR, 0x100, 1, 9, cat(u32(0), nlmsg(0x10, 0x5, 1, 0, new Uint8Array(0)))), done(1, 9));
-  for (const family of ['generic', 'netfilter', 31] as const) {
+  for (const family of ['generic', 'sock_diag', 31] as const) {
     const msgs = decodeMessages(bytes, { family });
     t.same(msgs[0], { type: 16, flags: ['NLM_F_REQUEST'], seq: 1, pid: 0, header: {}, attrs: {}, payload: hex(body) }, `${family}: body as hex`);
     t.equal(msgs[1]!.type, 'NLMSG_ERROR');
@@ -61,6 +61,11 @@ t.test('families without a protocol: control messages decode, bodies stay hex', 
   registerFamily(77, custom);
   t.same(decodeMessages(nlmsg(0x10, 0x1, 1, 0, cat(Uint8Array.of(3, 2, 0, 0), attr(2, str('nlctrl')))), { family: 77 })[0], { type: 'DEMO_MSG', flags: ['NLM_F_REQUEST'], seq: 1, pid: 0, header: { cmd: 3, version: 2, reserved: 0 }, attrs: { family_name: 'nlctrl' } }, 'a registered family decodes with its protocol');
   t.equal(protocolOf(77), custom);
+  // netfilter is built in: the same bytes are an NFNL_MSG_BATCH_BEGIN with its nfgenmsg.
+  const nf = decodeMessages(bytes, { family: 'netfilter' });
+  t.equal(nf[0]!.type, 'NFNL_MSG_BATCH_BEGIN');
+  t.same(nf[0]!.header, { family: 2, version: 0, res_id: 0 });
+  t.equal(hex(cat(...nf.map((m) => encodeMessage(m, { family: 'netfilter' })))), hex(bytes), 'netfilter: round trip');
 });
 
 t.test('bad input: where and what, and the rest still decodes', async (t) => {
