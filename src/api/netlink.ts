@@ -33,7 +33,8 @@ import { NetconfApi } from './netconf.js';
 export interface OpenOptions extends ClientOptions {
   /**
    * The network namespace to work in: a name under /run/netns (`'ns1'`), `{ path }`, `{ fd }`
-   * (not taken over) or `{ pid }`. Default: the caller's own namespace.
+   * (not taken over) or `{ pid }`. Default: the caller's own namespace. With `transport`, the
+   * socket's namespace is the transport's; `netns` then only serves sysctl and tuntap.
    */
   netns?: NetnsRef;
   /**
@@ -41,6 +42,12 @@ export interface OpenOptions extends ClientOptions {
    * `nlkit/testing`. Default: a NETLINK_ROUTE socket opened in `netns`.
    */
   transport?: Transport;
+  /**
+   * Record every datagram of this session to a file: a JSON fixture, or a LINKTYPE_NETLINK capture
+   * when the path ends in `.pcap` (Wireshark/tshark read it; `nlkit decode` too). The environment
+   * variable `NLKIT_RECORD=path` does the same for every session. Default: no recording.
+   */
+  record?: string;
 }
 
 /**
@@ -104,12 +111,18 @@ export class Netlink {
    * ```
    */
   static async open(options: OpenOptions = {}): Promise<Netlink> {
-    const { netns, transport, ...clientOptions } = options;
-    if (transport) return new Netlink(new NetlinkClient(transport, routeProtocol(), clientOptions), netns === undefined ? undefined : openNetns(netns));
+    const { netns, transport, record, ...clientOptions } = options;
     const handle = netns === undefined ? undefined : openNetns(netns);
     try {
-      const { openNativeTransport } = await import('../netlink/native-transport.js');
-      const t = openNativeTransport({ protocol: NETLINK.ROUTE, ...(handle && { netnsFd: handle.fd }) });
+      let t = transport;
+      if (!t) {
+        const { openNativeTransport } = await import('../netlink/native-transport.js');
+        t = openNativeTransport({ protocol: NETLINK.ROUTE, ...(handle && { netnsFd: handle.fd }) });
+      }
+      if (record !== undefined || process.env['NLKIT_RECORD']) {
+        const { maybeRecord } = await import('../testing/record.js');
+        t = maybeRecord(t, { path: record });
+      }
       return new Netlink(new NetlinkClient(t, routeProtocol(), clientOptions), handle);
     } catch (e) {
       handle?.close();
