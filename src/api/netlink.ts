@@ -1,7 +1,7 @@
 /**
  * The high-level handle: one rtnetlink session bound to one network namespace, with an
  * ip-shaped API per object (`nl.link`, `nl.addr`, `nl.route`, `nl.neigh`, `nl.fdb`, `nl.rule`,
- * `nl.nsid`, `nl.sysctl`, `nl.tuntap`, `nl.netconf`).
+ * `nl.nsid`, `nl.sysctl`, `nl.tuntap`, `nl.netconf`), and nf_tables as `nl.nft`.
  *
  * @example
  * ```ts
@@ -28,6 +28,7 @@ import { NsidApi } from './nsid.js';
 import { SysctlApi } from './sysctl.js';
 import { TuntapApi } from './tuntap.js';
 import { NetconfApi } from './netconf.js';
+import { type Nftables, openNftables } from '../nftables/nftables.js';
 
 /** Options of {@link Netlink.open}. */
 export interface OpenOptions extends ClientOptions {
@@ -85,6 +86,25 @@ export class Netlink {
   /** `ip netconf`: per-interface IPv4/IPv6 configuration over RTM_GETNETCONF. */
   readonly netconf: NetconfApi;
 
+  private nftables: Nftables | undefined = undefined;
+
+  /**
+   * nf_tables (firewall and NAT) of this handle's namespace, over a NETLINK_NETFILTER socket
+   * opened there on first use and closed with the handle.
+   *
+   * @example
+   * ```ts
+   * await nl.nft.transaction()
+   *   .addTable({ family: 'ip', name: 'nat' })
+   *   .addChain({ family: 'ip', table: 'nat', name: 'post', type: 'nat', hook: 'postrouting', priority: 'srcnat' })
+   *   .addRule({ family: 'ip', table: 'nat', chain: 'post', statements: [{ match: 'ip saddr', value: '10.123.1.0/24' }, { action: 'masquerade' }] })
+   *   .commit();
+   * ```
+   */
+  get nft(): Nftables {
+    return (this.nftables ??= openNftables(this.netns ? { netnsFd: this.netns.fd } : {}));
+  }
+
   private constructor(client: NetlinkClient, netns: NetnsHandle | undefined) {
     this.client = client;
     this.netns = netns;
@@ -133,6 +153,7 @@ export class Netlink {
   /** Closes the socket and the namespace fd; pending requests reject with ECANCELED. */
   close(): void {
     this.client.close();
+    this.nftables?.close();
     this.netns?.close();
   }
 
