@@ -16,6 +16,18 @@ export interface CliIo {
   stdout: { write(chunk: string | Uint8Array): unknown };
   stderr: { write(chunk: string | Uint8Array): unknown };
   stdin: AsyncIterable<Uint8Array | string>;
+  /**
+   * Opens the rtnetlink transport of a namespace (`-n NETNS`, undefined for the own one) instead
+   * of a kernel socket: with the mock kernel of `nlkit/testing`, the command runs without root.
+   * Default: a NETLINK_ROUTE socket created in the namespace.
+   *
+   * @example
+   * ```ts
+   * const kernel = createMockKernel();
+   * await main(['-j', 'link', 'show'], { ...io, transport: (ns) => kernel.transport(ns === undefined ? {} : { netns: ns }) });
+   * ```
+   */
+  transport?: (netns: string | undefined) => import('../netlink/transport.js').Transport;
 }
 
 /**

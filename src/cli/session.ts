@@ -93,7 +93,7 @@ export class Session {
   /** A session for one command of a batch: its own output, maybe another namespace, the same sockets. */
   fork(io: CliIo, netns: string | undefined): Session {
     const opts = netns === undefined || netns === this.opts.netns ? this.opts : { ...this.opts, netns };
-    return new Session(opts, io, this.shared);
+    return new Session(opts, this.io.transport && !io.transport ? { ...io, transport: this.io.transport } : io, this.shared);
   }
 
   /** Batch mode: every socket goes through `hook`, and opens with the API. */
@@ -175,6 +175,7 @@ export class Session {
   }
 
   private async open(key: string, api: boolean): Promise<Handle> {
+    if (this.io.transport) return this.wrapTransport(this.io.transport(key === '' ? undefined : key), undefined, api);
     const { openNativeTransport } = await import('../netlink/native-transport.js');
     let ns: import('../api/netns-ref.js').NetnsHandle | undefined;
     if (key !== '') {
@@ -186,20 +187,23 @@ export class Session {
       }
     }
     try {
-      let t: Transport = openNativeTransport({ protocol: 0, ...(ns && { netnsFd: ns.fd }) });
-      if (this.shared.hook) t = this.shared.hook.wrap(t);
-      if (api) {
-        const { Netlink } = await import('../api/netlink.js');
-        const nl = await Netlink.open({ transport: t, ...(ns && { netns: { fd: ns.fd } }) });
-        return { client: nl.client, nl, names: new Map(), close: () => (nl.close(), ns?.close()) };
-      }
-      const [{ NetlinkClient }, { routeProtocol }] = await Promise.all([import('../netlink/client.js'), import('../rtnetlink/index.js')]);
-      const client = new NetlinkClient(t, routeProtocol());
-      return { client, nl: undefined, names: new Map(), close: () => (client.close(), ns?.close()) };
+      return await this.wrapTransport(openNativeTransport({ protocol: 0, ...(ns && { netnsFd: ns.fd }) }), ns, api);
     } catch (e) {
       ns?.close();
       throw e;
     }
+  }
+
+  private async wrapTransport(transport: Transport, ns: import('../api/netns-ref.js').NetnsHandle | undefined, api: boolean): Promise<Handle> {
+    const t = this.shared.hook ? this.shared.hook.wrap(transport) : transport;
+    if (api) {
+      const { Netlink } = await import('../api/netlink.js');
+      const nl = await Netlink.open({ transport: t, ...(ns && { netns: { fd: ns.fd } }) });
+      return { client: nl.client, nl, names: new Map(), close: () => (nl.close(), ns?.close()) };
+    }
+    const [{ NetlinkClient }, { routeProtocol }] = await Promise.all([import('../netlink/client.js'), import('../rtnetlink/index.js')]);
+    const client = new NetlinkClient(t, routeProtocol());
+    return { client, nl: undefined, names: new Map(), close: () => (client.close(), ns?.close()) };
   }
 
   /** A bare rtnetlink client in the command's namespace. */
