@@ -3,7 +3,9 @@
  * `socket(AF_NETLINK, ...)`, and the protocol field of a LINKTYPE_NETLINK capture) and the
  * compiled {@link Protocol} that names their messages.
  *
- * `route` and `netfilter` (nf_tables) are built in. Other families can be registered ({@link registerFamily}); a family
+ * `route`, `netfilter` (nf_tables) and `generic` (its controller nlctrl, GENL_ID_CTRL; other
+ * generic families have dynamic ids and keep their bodies as hex unless registered, see
+ * src/genetlink) are built in. Other families can be registered ({@link registerFamily}); a family
  * without a registered protocol still decodes: framing, the control messages (NLMSG_ERROR,
  * NLMSG_DONE with extended ACKs) and every other message's body kept as hex.
  *
@@ -17,6 +19,7 @@
 import { Protocol } from '../netlink/codec.js';
 import { routeProtocol } from '../rtnetlink/index.js';
 import { netfilterProtocol } from '../nftables/protocol.js';
+import { genericProtocol } from '../genetlink/protocol.js';
 
 /** A family by name ('route', 'netfilter', 'generic') or by protocol number. */
 export type Family = 'route' | 'netfilter' | 'generic' | (string & {}) | number;
@@ -46,13 +49,14 @@ export function familyName(n: number): string {
   return `netlink-${n}`;
 }
 
-/** The decoder of a family: the registered one, route's, or one that knows only control messages. */
+/** The decoder of a family: the registered one, a built-in one, or one that knows only control messages. */
 export function protocolOf(family: Family): Protocol {
   const n = familyNumber(family);
   const p = registered.get(n);
   if (p) return p;
   if (n === 0) return routeProtocol();
   if (n === 12) return netfilterProtocol;
+  if (n === 16) return genericProtocol;
   let e = empty.get(n);
   if (!e) {
     e = new Protocol({ family: familyName(n), structs: {}, sets: {}, subMessages: {}, messages: [], enums: {}, groups: {} });
@@ -64,5 +68,5 @@ export function protocolOf(family: Family): Protocol {
 /** Whether a family has a real protocol (not just control messages). */
 export function familyKnown(family: Family): boolean {
   const n = familyNumber(family);
-  return n === 0 || n === 12 || registered.has(n);
+  return n === 0 || n === 12 || n === 16 || registered.has(n);
 }

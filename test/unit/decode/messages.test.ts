@@ -48,10 +48,13 @@ t.test('families without a protocol: control messages decode, bodies stay hex', 
   t.equal(familyName(31), 'netlink-31');
   t.throws(() => familyNumber('nope'), /unknown netlink family/);
   const body = Uint8Array.of(2, 0, 0, 0, 8, 0, 1, 0, 0x6e, 0x6c, 0x74, 0);
-  const bytes = cat(nlmsg(0x10, 0x1, 1, 0, body), nlmsg(NLMSG_ERROR, 0x100, 1, 9, cat(u32(0), nlmsg(0x10, 0x5, 1, 0, new Uint8Array(0)))), done(1, 9));
-  for (const family of ['generic', 'sock_diag', 31] as const) {
+  const bytesOf = (type: number) => cat(nlmsg(type, 0x1, 1, 0, body), nlmsg(NLMSG_ERROR, 0x100, 1, 9, cat(u32(0), nlmsg(type, 0x5, 1, 0, new Uint8Array(0)))), done(1, 9));
+  const bytes = bytesOf(0x10);
+  // generic knows only nlctrl (GENL_ID_CTRL = 0x10): a dynamic family id (0x20) keeps its body as hex.
+  for (const [family, type] of [['generic', 0x20], ['sock_diag', 0x10], [31, 0x10]] as const) {
+    const bytes = bytesOf(type);
     const msgs = decodeMessages(bytes, { family });
-    t.same(msgs[0], { type: 16, flags: ['NLM_F_REQUEST'], seq: 1, pid: 0, header: {}, attrs: {}, payload: hex(body) }, `${family}: body as hex`);
+    t.same(msgs[0], { type, flags: ['NLM_F_REQUEST'], seq: 1, pid: 0, header: {}, attrs: {}, payload: hex(body) }, `${family}: body as hex`);
     t.equal(msgs[1]!.type, 'NLMSG_ERROR');
     t.same((msgs[1]!.header as { error: number }).error, 0, `${family}: the ACK decodes`);
     t.equal(msgs[2]!.type, 'NLMSG_DONE');
@@ -106,9 +109,9 @@ t.test('bad input: where and what, and the rest still decodes', async (t) => {
 });
 
 t.test('pcap datagrams carry their family; limits hold', async (t) => {
-  const file = writePcap([{ bytes: newlink(1, 'lo'), protocol: 0 }, { bytes: nlmsg(0x10, 1, 1, 0, Uint8Array.of(1, 2, 3, 4)), protocol: 16 }]);
+  const file = writePcap([{ bytes: newlink(1, 'lo'), protocol: 0 }, { bytes: nlmsg(0x20, 1, 1, 0, Uint8Array.of(1, 2, 3, 4)), protocol: 16 }]);
   const c = decodeCapture(file);
-  t.same(c.datagrams.map((d) => [d.family, d.messages[0]!.type]), [['route', 'RTM_NEWLINK'], ['generic', 16]]);
+  t.same(c.datagrams.map((d) => [d.family, d.messages[0]!.type]), [['route', 'RTM_NEWLINK'], ['generic', 0x20]]);
   let deep = attr(IFLA_INFO_KIND, str('x'));
   for (let i = 0; i < 40; i++) deep = attr(IFLA_LINKINFO | 0x8000, deep);
   const d = decodeCapture(nlmsg(RTM_NEWLINK, 0, 1, 1, cat(ifinfomsg(1), attr(IFLA_LINKINFO | 0x8000, attr(2, deep)))), { format: 'raw', limits: { maxDepth: 4 } });
