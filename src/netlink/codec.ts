@@ -30,6 +30,7 @@ import { DecodeError, EncodeError, isDecodeError, isEncodeError } from './errors
 import {
   encodeUtf8,
   formatIp,
+  ipv4Number,
   formatMac,
   fromHex,
   parseIp,
@@ -151,22 +152,31 @@ const RANGES: Record<ScalarType, readonly [number, number]> = {
   s64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
 };
 
-function writeScalar(w: Writer, t: ScalarType, v: unknown, path: string): void {
+/** `path` with a struct field (`.name`) or array index (`[i]`): built only for an error message. */
+function subPath(path: string, field: string | number | undefined): string {
+  return field === undefined ? path : typeof field === 'number' ? `${path}[${field}]` : `${path}.${field}`;
+}
+
+/**
+ * Writes scalar `v` of type `t`. The path of an error is `path` plus `field`, joined only when
+ * there is an error: encoding a request builds no path strings (bench: write/route-10k).
+ */
+function writeScalar(w: Writer, t: ScalarType, v: unknown, path: string, field?: string | number): void {
   if (typeof v === 'boolean') v = v ? 1 : 0;
   if (typeof v === 'bigint') {
     if (t === 'u64' || t === 'be64') {
-      if (v < 0n || v > 0xffffffffffffffffn) throw new EncodeError('NLKIT_ERR_BAD_VALUE', `${v} is not a ${t}`, path);
+      if (v < 0n || v > 0xffffffffffffffffn) throw new EncodeError('NLKIT_ERR_BAD_VALUE', `${v} is not a ${t}`, subPath(path, field));
       return w.u64(v, t === 'u64');
     }
     if (t === 's64') {
-      if (v < -0x8000000000000000n || v > 0x7fffffffffffffffn) throw new EncodeError('NLKIT_ERR_BAD_VALUE', `${v} is not an s64`, path);
+      if (v < -0x8000000000000000n || v > 0x7fffffffffffffffn) throw new EncodeError('NLKIT_ERR_BAD_VALUE', `${v} is not an s64`, subPath(path, field));
       return w.s64(v);
     }
     v = Number(v);
   }
-  const [lo, hi] = RANGES[t];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-    throw new EncodeError('NLKIT_ERR_BAD_VALUE', `${JSON.stringify(v)} is not a ${t} (${lo}..${hi})`, path);
+  const range = RANGES[t];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < range[0] || v > range[1]) {
+    throw new EncodeError('NLKIT_ERR_BAD_VALUE', `${JSON.stringify(v)} is not a ${t} (${range[0]}..${range[1]})`, subPath(path, field));
   }
   switch (t) {
     case 'u8':
@@ -201,6 +211,15 @@ function decodeBytes(bytes: Uint8Array, off: number, len: number, display: strin
   if (display === 'mac') return formatMac(bytes, off, len);
   if (display === 'ip') return formatIp(bytes, off, len) ?? toHex(bytes, off, len);
   return toHex(bytes, off, len);
+}
+
+/** Writes the bytes of `v` (see {@link encodeBytes}); an IPv4 address goes straight into the writer. */
+function writeBytes(w: Writer, v: unknown, display: string | undefined, path: string): void {
+  if (display === 'ip' && typeof v === 'string') {
+    const n = ipv4Number(v);
+    if (n >= 0) return w.u32(n, false);
+  }
+  w.bytes(encodeBytes(v, display, path));
 }
 
 function encodeBytes(v: unknown, display: string | undefined, path: string): Uint8Array {
@@ -303,7 +322,7 @@ export class CompiledStruct {
         const b = val === undefined ? new Uint8Array(f.size) : encodeBytes(val, f.display, `${path}.${f.name}`);
         if (b.length !== f.size) throw new EncodeError('NLKIT_ERR_BAD_VALUE', `${f.name} needs ${f.size} bytes, got ${b.length}`, path);
         w.bytes(b);
-      } else writeScalar(w, f.type!, obj[f.name] ?? 0, `${path}.${f.name}`);
+      } else writeScalar(w, f.type!, obj[f.name] ?? 0, path, f.name);
     }
     if (typeof obj._unknown === 'string') w.bytes(encodeBytes(obj._unknown, 'hex', `${path}._unknown`));
   }
@@ -340,6 +359,10 @@ export class CompiledSet {
   readonly def: AttrSetDef;
   readonly byType: (AttrCodec | undefined)[] = [];
   readonly byKey = new Map<string, AttrCodec>();
+  /** @internal By attribute number: the parent path last encoded under, and the path it gave (see childPath). */
+  readonly pathParent: string[] = [];
+  /** @internal */
+  readonly pathText: string[] = [];
 
   constructor(def: AttrSetDef) {
     this.def = def;
@@ -367,6 +390,8 @@ export interface CompiledMessage {
   readonly set: CompiledSet;
   /** Offset of the attributes after the nlmsghdr: the header size rounded up to 4. */
   readonly attrsAt: number;
+  /** `<name>.header`: the path of errors in the header. */
+  readonly headerPath: string;
 }
 
 /**
@@ -408,7 +433,7 @@ export class Protocol {
       const def = this.byType.get(type);
       if (!def) return undefined;
       const header = this.struct(def.header);
-      c = { def, name: def.name, op: def.op, header, set: this.set(def.attrs), attrsAt: (header.size + 3) & ~3 };
+      c = { def, name: def.name, op: def.op, header, set: this.set(def.attrs), attrsAt: (header.size + 3) & ~3, headerPath: `${def.name}.header` };
       this.compiledByType.set(type, c);
     }
     return c;
@@ -565,7 +590,7 @@ export class Protocol {
             return decodeBytes(ctx.bytes, off, len, a.display);
           },
           encode(w, v, _s, path) {
-            w.bytes(encodeBytes(v, a.display, path));
+            writeBytes(w, v, a.display, path);
           },
         };
       case 'struct': {
@@ -597,7 +622,7 @@ export class Protocol {
           },
           encode(w, v, _s, path) {
             if (!Array.isArray(v)) throw new EncodeError('NLKIT_ERR_BAD_VALUE', 'expected an array', path);
-            for (let i = 0; i < v.length; i++) writeScalar(w, el, v[i], `${path}[${i}]`);
+            for (let i = 0; i < v.length; i++) writeScalar(w, el, v[i], path, i);
           },
         };
       }
@@ -785,6 +810,17 @@ function subMessage(p: Protocol, a: AttrDef, defaultBits: number): Pick<AttrCode
 
 // The header of the message being encoded, for `header.*` selectors (encoding is synchronous).
 let encodeHeader: Record<string, unknown> | undefined;
+
+/** {@link encodeAttrs} with `header` visible to `header.*` selectors of sub-messages (no closure). */
+export function encodeMessageAttrs(p: Protocol, cs: CompiledSet, attrs: Attrs, w: Writer, path: string, header: Record<string, unknown>): void {
+  const prev = encodeHeader;
+  encodeHeader = header;
+  try {
+    encodeAttrs(p, cs, attrs, w, path);
+  } finally {
+    encodeHeader = prev;
+  }
+}
 
 /** Runs `fn` with `header` visible to `header.*` selectors of sub-messages. */
 export function withEncodeHeader<T>(header: Record<string, unknown> | undefined, fn: () => T): T {
@@ -1022,7 +1058,8 @@ export function encodeAttrs(p: Protocol, cs: CompiledSet, attrs: Attrs, w: Write
       const v = attrs[key];
       if (v === undefined || v === false) continue;
       const c = codecOf(cs, key, path);
-      for (const x of occurrences(c, v)) encodeOne(p, cs, c, key, x, w, path, attrs, undefined);
+      if (isOccurrenceList(c, v)) for (const x of v) encodeOne(p, cs, c, key, x, w, path, attrs, undefined);
+      else encodeOne(p, cs, c, key, v, w, path, attrs, undefined);
     }
     return;
   }
@@ -1055,10 +1092,28 @@ function codecOf(cs: CompiledSet, key: string, path: string): AttrCodec | undefi
   return c;
 }
 
-/** The occurrences of an attribute: an array value is a list of occurrences unless the type itself is an array. */
+/** Whether `v` is a list of occurrences: an array value is one unless the type itself is an array. */
+function isOccurrenceList(c: AttrCodec | undefined, v: unknown): v is readonly unknown[] {
+  return Array.isArray(v) && (c === undefined || c.multi || !c.naturalArray || Array.isArray(v[0]));
+}
+
+/** The occurrences of an attribute (see {@link isOccurrenceList}). */
 function occurrences(c: AttrCodec | undefined, v: unknown): readonly unknown[] {
-  if (Array.isArray(v) && (c === undefined || c.multi || !c.naturalArray || Array.isArray(v[0]))) return v;
-  return [v];
+  return isOccurrenceList(c, v) ? v : [v];
+}
+
+/**
+ * The path of attribute `c` under `parent`, remembered in its set for the next request of the
+ * same kind: building paths was most of what encoding a small request allocated.
+ */
+function childPath(cs: CompiledSet, c: AttrCodec, parent: string): string {
+  if (!parent) return c.cname;
+  const i = c.value;
+  if (cs.pathParent[i] !== parent) {
+    cs.pathParent[i] = parent;
+    cs.pathText[i] = `${parent}.${c.cname}`;
+  }
+  return cs.pathText[i]!;
 }
 
 function encodeOne(p: Protocol, cs: CompiledSet, c: AttrCodec | undefined, key: string, v: unknown, w: Writer, path: string, siblings: Attrs, raw: { snap: string; bytes: Uint8Array } | undefined): void {
@@ -1074,6 +1129,6 @@ function encodeOne(p: Protocol, cs: CompiledSet, c: AttrCodec | undefined, key: 
     return;
   }
   const at = w.beginAttr(c.value | (c.bitsFor === undefined ? c.nestedBit : c.bitsFor(siblings, encodeHeader)));
-  c.encode(w, v, siblings, path ? `${path}.${c.cname}` : c.cname);
+  c.encode(w, v, siblings, childPath(cs, c, path));
   w.endAttr(at);
 }

@@ -23,9 +23,9 @@ import {
   type DecodeLimits,
   decodeAttrs,
   encodeAttrs,
+  encodeMessageAttrs,
   Protocol,
   wireOf,
-  withEncodeHeader,
 } from './codec.js';
 import type { MessageDef, ProtocolDef } from './spec.js';
 
@@ -165,6 +165,11 @@ export function flagNames(flags: number, op: Op): readonly string[] {
  * ```
  */
 export function flagBits(flags: readonly (string | number)[] | number | undefined, path = 'flags'): number {
+  return bitsOf(flags, path, undefined);
+}
+
+/** {@link flagBits}; the error's path is `path.suffix`, joined only for an error. */
+function bitsOf(flags: readonly (string | number)[] | number | undefined, path: string, suffix: string | undefined): number {
   if (flags === undefined) return 0;
   if (typeof flags === 'number') return flags;
   let bits = 0;
@@ -172,7 +177,7 @@ export function flagBits(flags: readonly (string | number)[] | number | undefine
     if (typeof f === 'number') bits |= f;
     else {
       const b = FLAG_BITS.get(f) ?? FLAG_BITS.get(`NLM_F_${f.toUpperCase()}`) ?? (/^0x[0-9a-f]+$/i.test(f) ? parseInt(f, 16) : undefined);
-      if (b === undefined) throw new EncodeError('NLKIT_ERR_BAD_VALUE', `unknown flag ${JSON.stringify(f)}`, path);
+      if (b === undefined) throw new EncodeError('NLKIT_ERR_BAD_VALUE', `unknown flag ${JSON.stringify(f)}`, suffix === undefined ? path : `${path}.${suffix}`);
       bits |= b;
     }
   }
@@ -335,11 +340,38 @@ export interface MessageInit {
  * ```
  */
 export function encodeMessage(p: Protocol, m: MessageInit, w?: Writer): Uint8Array {
-  const own = w === undefined;
-  const out = w ?? new Writer();
+  if (w !== undefined) {
+    const at = w.length;
+    encodeInto(p, m, w);
+    return w.buf.subarray(at, w.length);
+  }
+  // Without a writer: build in a reused one, then copy out exactly the message (one small
+  // allocation instead of a 256-byte buffer, its DataView and a copy; bench: write/route-10k).
+  const out = scratch ?? new Writer();
+  scratch = undefined; // taken: a nested call (from a custom codec) gets its own
+  out.reset();
+  try {
+    encodeInto(p, m, out);
+    return out.finish();
+  } finally {
+    if (out.buf.length <= SCRATCH_MAX) scratch = out;
+  }
+}
+
+/** {@link encodeMessage} into `w`, without making a view of the result. */
+export function encodeMessageTo(p: Protocol, m: MessageInit, w: Writer): void {
+  encodeInto(p, m, w);
+}
+
+/** The writer {@link encodeMessage} reuses, while it is not in use. */
+let scratch: Writer | undefined;
+/** A scratch writer grown beyond this is not kept. */
+const SCRATCH_MAX = 64 * 1024;
+
+function encodeInto(p: Protocol, m: MessageInit, out: Writer): void {
   const type = typeNumber(p, m.type);
   const name = typeof m.type === 'string' ? m.type : String(typeName(p, type));
-  const at = out.beginMessage(type, flagBits(m.flags, `${name}.flags`), m.seq ?? 0, m.pid ?? 0);
+  const at = out.beginMessage(type, bitsOf(m.flags, name, 'flags'), m.seq ?? 0, m.pid ?? 0);
   const header = m.header ?? {};
   const attrs = m.attrs ?? {};
   if (type === NLMSG.ERROR) {
@@ -359,15 +391,15 @@ export function encodeMessage(p: Protocol, m: MessageInit, w?: Writer): Uint8Arr
     if (m.payload !== undefined) out.bytes(hexBytes(m.payload, `${name}.payload`));
     encodeAttrs(control, extAckSet, attrs, out, name);
   } else {
-    const def = p.message(type);
-    if (!def) {
+    const cm = p.compiled(type);
+    if (!cm) {
       if (m.payload !== undefined) out.bytes(hexBytes(m.payload, `${name}.payload`));
     } else {
-      p.struct(def.header).encode(out, header, `${name}.header`);
+      cm.header.encode(out, header, name === cm.name ? cm.headerPath : `${name}.header`);
       // Attributes, or stray bytes after the header that were decoded into the wire record.
-      if (Object.keys(attrs).length > 0 || wireOf(attrs) !== undefined) {
+      if (hasKeys(attrs) || wireOf(attrs) !== undefined) {
         out.pad();
-        withEncodeHeader(header, () => encodeAttrs(p, p.set(def.attrs), attrs, out, name));
+        encodeMessageAttrs(p, cm.set, attrs, out, name, header);
       }
     }
   }
@@ -376,7 +408,12 @@ export function encodeMessage(p: Protocol, m: MessageInit, w?: Writer): Uint8Arr
   const wl = (m as { wireLength?: number }).wireLength;
   if (wl !== undefined && align4(wl) === out.length - at) out.view.setUint32(at, wl, true);
   if (out.length - at > 0xffffffff) throw new EncodeError('NLKIT_ERR_TOO_LONG', 'message too long', name);
-  return own ? out.finish() : out.buf.subarray(at, out.length);
+}
+
+/** Whether `o` has an own enumerable key (Object.keys without the array). */
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }
 
 function hexBytes(hex: string, path: string): Uint8Array {

@@ -74,6 +74,8 @@ class NativeSocketTransport implements NativeTransport {
   #fd: number;
   #closed = false;
   #buffer = new Uint8Array(RECEIVE_BUFFER_BYTES);
+  /** The last view handed out by receive(): reused for a datagram of the same length (every ACK). */
+  #view: Uint8Array = this.#buffer.subarray(0, 0);
   #watcher: Watcher | null = null;
   #callbacks: Array<() => void> = [];
 
@@ -140,7 +142,9 @@ class NativeSocketTransport implements NativeTransport {
           `and dropped; the buffer now holds ${size} bytes`,
       );
     }
-    return buffer.subarray(0, n);
+    let view = this.#view;
+    if (view.length !== n || view.buffer !== buffer.buffer) this.#view = view = buffer.subarray(0, n);
+    return view;
   }
 
   onReadable(callback: () => void): void {
