@@ -290,6 +290,8 @@ async function modify(a: Args, s: Session, cmd: 'add' | 'change' | 'replace' | '
 
 interface RouteFilter {
   tb: number | 'all';
+  /** `table` was given on the command line (else main is implied). */
+  tableGiven: boolean;
   cloned: boolean;
   protocol: number | undefined;
   scope: number | undefined;
@@ -310,6 +312,7 @@ interface RouteFilter {
 async function parseRouteSelector(a: Args, s: Session, family: number): Promise<RouteFilter> {
   const f: RouteFilter = {
     tb: 254,
+    tableGiven: false,
     cloned: false,
     protocol: undefined,
     scope: undefined,
@@ -345,6 +348,7 @@ async function parseRouteSelector(a: Args, s: Session, family: number): Promise<
     const w = a.word;
     if (matches(w, 'table')) {
       const v = a.next();
+      f.tableGiven = true;
       if (v === 'all') f.tb = 'all';
       else if (v === 'cache') f.cloned = true;
       else {
@@ -518,6 +522,10 @@ async function list(a: Args, s: Session, mode: 'show' | 'flush'): Promise<number
   const sel = selecting(f);
   const keep = (m: Message): boolean =>
     (f.cloned ? m.type === 'RTM_NEWROUTE' && (hdr(m)['flags']! & 0x200) !== 0 : routeListed(m, dumpFamily, table)) && (!sel || routeSelected(m, f));
+  // The kernel filters by table and answers ENOENT ("FIB table does not exist") for a table that
+  // has no routes. For the implied main table ip 6.1 asks without a table and prints nothing; for
+  // an explicit `table N` it reports the error: so do we.
+  const missingTable = (e: unknown): boolean => !f.tableGiven && (e as { code?: string }).code === 'ENOENT';
   const terminated = async (e: unknown): Promise<never> => {
     const { failure } = await import('./session.js');
     const x = failure(e);
@@ -529,7 +537,7 @@ async function list(a: Args, s: Session, mode: 'show' | 'flush'): Promise<number
     try {
       routes = await s.dump(request);
     } catch (e) {
-      await terminated(e);
+      if (!missingTable(e)) await terminated(e);
     }
     return flush(s, routes.filter(keep));
   }
@@ -562,8 +570,10 @@ async function list(a: Args, s: Session, mode: 'show' | 'flush'): Promise<number
       }
     }
   } catch (e) {
-    out.end();
-    await terminated(e);
+    if (!missingTable(e)) {
+      out.end();
+      await terminated(e);
+    }
   }
   if (json) {
     json.close();

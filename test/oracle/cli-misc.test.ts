@@ -256,3 +256,15 @@ ip link del mon0
   t.ok(events.some((e) => e['dst'] === '10.123.95.7' && e['lladdr'] === '02:00:00:00:00:07'), 'a neighbour event');
   t.ok(events.some((e) => e['nsid'] === 33 && e['name'] === 'monns'), 'an nsid event');
 });
+
+t.test('route show in a namespace with no routes: empty like ip; an explicit missing table is ip\'s error', async (t) => {
+  t.equal((await nk(['netns', 'add', 'empty'])).code, 0);
+  t.teardown(() => nk(['netns', 'delete', 'empty']));
+  for (const args of [['route', 'show'], ['-j', 'route', 'show'], ['-6', 'route', 'show'], ['route', 'show', 'table', '300']]) {
+    const ours = await nk(['-n', 'empty', ...args]);
+    const ip = ipRun(['-n', 'empty', ...args]);
+    t.equal(ours.code, ip.code, `${args.join(' ')}: exit status`);
+    t.equal(ours.out, ip.out, `${args.join(' ')}: output`);
+    t.equal(ours.err, ip.err, `${args.join(' ')}: message`);
+  }
+});
