@@ -290,18 +290,32 @@ export function resolveLinkNames(link: Link, nameOf: NameOf): void {
 }
 
 /**
- * Resolves names from `known` (index → name), asking `lookup` for the indexes it lacks (and
- * remembering the answers, undefined included, in `known`).
+ * Resolves names from `known` (index → name); returns the indexes it lacks, or undefined when
+ * there are none (then the link is complete without waiting for anything).
  */
-async function resolveWith(link: Link, known: Map<number, string | undefined>, lookup: (index: number) => Promise<string | undefined>): Promise<void> {
-  const missing = new Set<number>();
+function resolveKnown(link: Link, known: Map<number, string | undefined>): Set<number> | undefined {
+  let missing: Set<number> | undefined;
   resolveLinkNames(link, (i) => {
-    if (!known.has(i)) missing.add(i);
+    if (!known.has(i)) (missing ??= new Set()).add(i);
     return known.get(i);
   });
-  if (missing.size === 0) return;
+  return missing;
+}
+
+/**
+ * Resolves names from `known` (index → name), asking `lookup` for the indexes it lacks (and
+ * remembering the answers, undefined included, in `known`). Only a link that lacks some waits:
+ * listing 2,000 links whose names are all in the dump costs no await per link (bench: dump/link-2k api).
+ */
+async function resolveMissing(link: Link, known: Map<number, string | undefined>, missing: Set<number>, lookup: (index: number) => Promise<string | undefined>): Promise<void> {
   for (const i of missing) known.set(i, await lookup(i));
   resolveLinkNames(link, (i) => known.get(i));
+}
+
+/** {@link resolveKnown}, then {@link resolveMissing} for what it lacks. */
+async function resolveWith(link: Link, known: Map<number, string | undefined>, lookup: (index: number) => Promise<string | undefined>): Promise<void> {
+  const missing = resolveKnown(link, known);
+  if (missing !== undefined) await resolveMissing(link, known, missing, lookup);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,7 +353,8 @@ class LinkListing extends Listing<Link> {
       const link = linkFromMessage(m);
       known.set(link.index, link.name);
       if (!keep(link)) continue;
-      await resolveWith(link, known, this.lookup);
+      const missing = resolveKnown(link, known);
+      if (missing !== undefined) await resolveMissing(link, known, missing, this.lookup);
       yield link;
     }
   }
@@ -352,7 +367,10 @@ class LinkListing extends Listing<Link> {
     const known = new Map<number, string | undefined>();
     for (const l of all) known.set(l.index, l.name);
     const out = all.filter(keep);
-    for (const l of out) await resolveWith(l, known, this.lookup);
+    for (const l of out) {
+      const missing = resolveKnown(l, known);
+      if (missing !== undefined) await resolveMissing(l, known, missing, this.lookup);
+    }
     return out;
   }
 }

@@ -33,7 +33,10 @@ import {
   type FamilyArg,
   familyName,
   flagNames,
+  type FlagTable,
+  flagTable,
   formatPrefix,
+  pushFlagNames,
   isErrno,
   NamedListing,
   parseFamily,
@@ -380,20 +383,31 @@ interface RtAttrs {
   nh_id?: number;
 }
 
+let rtnhFlags: FlagTable | undefined;
+let rtmFlags: FlagTable | undefined;
+
+/** RTNH_F_* names of the low byte, then RTM_F_* names of the upper bits (tables looked up once: dump/route-100k api). */
 function routeFlags(bits: number): string[] {
-  return [...flagNames('rtnh-flags', bits & 0xff), ...flagNames('rtm-flags', bits - (bits & 0xff))];
+  const out: string[] = [];
+  const low = bits & 0xff;
+  pushFlagNames(out, (rtnhFlags ??= flagTable('rtnh-flags')), low);
+  pushFlagNames(out, (rtmFlags ??= flagTable('rtm-flags')), bits - low);
+  return out;
 }
 
 function convertVia(v: { family: number; addr: string } | undefined): { family: Family | number; address: string } | undefined {
   return v === undefined ? undefined : { family: familyName(v.family), address: v.addr };
 }
 
+/** {@link METRICS} as a list, in its order (computed once). */
+const METRIC_LIST = Object.entries(METRICS) as Array<[MetricName, readonly [string, number, number]]>;
+
 function convertMetrics(m: Record<string, number | string | undefined> | undefined): RouteMetrics | undefined {
   if (m === undefined) return undefined;
   const out: Record<string, unknown> = {};
   const lockBits = typeof m['lock'] === 'number' ? m['lock'] : 0;
   const lock: MetricName[] = [];
-  for (const [name, [key, rtax, scale]] of Object.entries(METRICS) as Array<[MetricName, readonly [string, number, number]]>) {
+  for (const [name, [key, rtax, scale]] of METRIC_LIST) {
     const v = m[key];
     if (v !== undefined) out[name] = typeof v === 'number' && scale !== 1 ? Math.trunc(v / scale) : v;
     if (Math.floor(lockBits / 2 ** rtax) % 2 === 1) lock.push(name);
@@ -469,7 +483,7 @@ const PREFS: Readonly<Record<string, number>> = { medium: 0, high: 1, low: 3 };
 function parseMetrics(o: Record<string, unknown>): Record<string, unknown> | undefined {
   const metrics: Record<string, unknown> = {};
   let any = false;
-  for (const [name, [key, , scale]] of Object.entries(METRICS) as Array<[MetricName, readonly [string, number, number]]>) {
+  for (const [name, [key, , scale]] of METRIC_LIST) {
     const v = o[name];
     if (v === undefined) continue;
     any = true;

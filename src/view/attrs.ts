@@ -58,3 +58,39 @@ export function field(h: unknown, key: string): number {
   const v = (h as Record<string, unknown> | undefined)?.[key];
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The same readings of a value already loaded (`const a = m.attrs as RouteAttrs; strOf(a.dst)`):
+// the hot renderers read each attribute once by its literal name, which keeps the property loads
+// monomorphic instead of one megamorphic keyed load per helper call (bench: dump/route-100k cli).
+
+/** The attribute as `tb[X]` sees it: the first occurrence of a repeated attribute. */
+export function firstOf(v: unknown): unknown {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** {@link num} of a loaded value. */
+export function numOf(v: unknown): number | undefined {
+  if (Array.isArray(v)) v = v[0];
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'bigint') return Number(v);
+  return undefined;
+}
+
+/** {@link str} of a loaded value. */
+export function strOf(v: unknown): string | undefined {
+  if (Array.isArray(v)) v = v[0];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** {@link obj} of a loaded value. */
+export function objOf(v: unknown): Attrs | undefined {
+  if (Array.isArray(v)) v = v[0];
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Attrs) : undefined;
+}
+
+/** {@link field} of a loaded value. */
+export function fieldOf(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0;
+}

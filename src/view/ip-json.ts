@@ -7,7 +7,9 @@
  * Per object: {@link linkJson}, {@link addrJson}, {@link routeJson}, {@link neighJson},
  * {@link fdbJson} and their `...Text` twins. Whole listings with ip's default filters (which
  * routes `ip route show` lists, which links `ip -6 addr show` lists, ...): {@link showJson} and
- * {@link showText}.
+ * {@link showText}. Long listings printed as they stream (a command line): {@link ListingWriter}
+ * with the renderers {@link printRoute}, {@link printLinkShow}, {@link printAddrShow},
+ * {@link printNeigh}, {@link printFdb} — one buffer of text, no value tree per object.
  *
  * @example
  * ```ts
@@ -22,7 +24,7 @@ import type { Message } from '../netlink/message.js';
 import { field } from './attrs.js';
 import { addrListShowsLink, printAddrInfo } from './addr.js';
 import type { ViewContext } from './context.js';
-import { type LinkShowOptions, printLinkInfo, printLinkStats } from './link.js';
+import { type LinkShowOptions, printLinkInfo, printLinkShow, printLinkStats } from './link.js';
 import { type NeighShowOptions, neighListed, printFdb, printNeigh } from './neigh.js';
 import { IpPrinter, JSON_ONLY, type JsonObject } from './printer.js';
 import { printRoute, type RouteShowOptions, routeListed } from './route.js';
@@ -35,6 +37,10 @@ export type { RouteShowOptions } from './route.js';
 export type { NeighShowOptions } from './neigh.js';
 export { UNSUPPORTED_KINDS } from './link-kinds.js';
 export { toJsonText } from './json.js';
+export { ListingWriter, type ListingWriterOptions, type ItemRenderer } from './listing.js';
+export { printLinkShow } from './link.js';
+export { printRoute, routeListed } from './route.js';
+export { printNeigh, printFdb, neighListed } from './neigh.js';
 
 /** Options of `ip addr show`. */
 export interface AddrShowOptions extends LinkShowOptions {
@@ -62,13 +68,13 @@ function statsLevel(s: boolean | number | undefined): number {
 /** One object of `ip -j [-d] [-s] link show` (undefined for messages that are not links). */
 export function linkJson(msg: Message, ctx: ViewContext, opts: LinkShowOptions = {}): JsonObject | undefined {
   const p = new IpPrinter(true);
-  return printLinkInfo(p, msg, ctx, opts, true) ? p.result() : undefined;
+  return printLinkShow(p, msg, ctx, opts) ? p.result() : undefined;
 }
 
 /** The lines of `ip [-d] [-s] link show` for one link ('' for messages that are not links). */
 export function linkText(msg: Message, ctx: ViewContext, opts: LinkShowOptions & { oneline?: boolean } = {}): string {
   const p = new IpPrinter(false, opts.oneline === true);
-  if (!printLinkInfo(p, msg, ctx, opts, true)) return '';
+  if (!printLinkShow(p, msg, ctx, opts)) return '';
   p.fp('\n');
   return p.output();
 }
@@ -81,36 +87,59 @@ function addrsOf(link: Message, addrs: readonly Message[], family: number): Mess
   return addrs.filter((a) => a.type === 'RTM_NEWADDR' && field(a.header, 'index') === index && (!family || field(a.header, 'family') === family));
 }
 
+/** Options of {@link printAddrShow}: those of `ip addr show`, and the addresses to show with the link. */
+export interface AddrShowItemOptions extends AddrShowOptions {
+  /** Address messages: the link's own (those of other links and families are skipped), in the order to print. */
+  addrs: readonly Message[];
+}
+
+/**
+ * One object of `ip [-4|-6] addr show`: the link, then its addresses (`addr_info` in JSON), then
+ * its counters with `-s`. A {@link ListingWriter} renderer; {@link addrJson} and {@link addrText}
+ * are this for one link.
+ */
+export function printAddrShow(p: IpPrinter, link: Message, ctx: ViewContext, opts: AddrShowItemOptions): boolean {
+  return printLinkAndAddrs(p, link, opts.addrs, ctx, opts);
+}
+
+/** {@link printAddrShow} with the addresses apart from the options (addrJson/addrText make no options object per link). */
+function printLinkAndAddrs(p: IpPrinter, link: Message, addrs: readonly Message[], ctx: ViewContext, opts: AddrShowOptions): boolean {
+  if (!printLinkInfo(p, link, ctx, opts, false)) return false;
+  const own = addrsOf(link, addrs, opts.family ?? 0);
+  const s = statsLevel(opts.stats);
+  if (p.json) {
+    p.openArray(JSON_ONLY, 'addr_info');
+    for (const a of own) {
+      p.openObject(null);
+      printAddrInfo(p, a, ctx);
+      p.closeObject();
+    }
+    p.closeArray(JSON_ONLY, null);
+    if (s) printLinkStats(p, link.attrs, s);
+  } else {
+    for (const a of own) {
+      p.fp('\n');
+      printAddrInfo(p, a, ctx);
+    }
+    if (s) {
+      p.fp('\n');
+      printLinkStats(p, link.attrs, s);
+    }
+  }
+  return true;
+}
+
 /** One object of `ip -j [-4|-6] addr show`: the link, then `addr_info` from `addrs` (any order; those of other links are skipped). */
 export function addrJson(link: Message, addrs: readonly Message[], ctx: ViewContext, opts: AddrShowOptions = {}): JsonObject | undefined {
   const p = new IpPrinter(true);
-  if (!printLinkInfo(p, link, ctx, opts, false)) return undefined;
-  p.openArray(JSON_ONLY, 'addr_info');
-  for (const a of addrsOf(link, addrs, opts.family ?? 0)) {
-    p.openObject(null);
-    printAddrInfo(p, a, ctx);
-    p.closeObject();
-  }
-  p.closeArray(JSON_ONLY, null);
-  const s = statsLevel(opts.stats);
-  if (s) printLinkStats(p, link.attrs, s);
-  return p.result();
+  return printLinkAndAddrs(p, link, addrs, ctx, opts) ? p.result() : undefined;
 }
 
 /** The lines of `ip [-4|-6] addr show` for one link and its addresses. */
 export function addrText(link: Message, addrs: readonly Message[], ctx: ViewContext, opts: AddrShowOptions & { oneline?: boolean } = {}): string {
   const p = new IpPrinter(false, opts.oneline === true);
-  if (!printLinkInfo(p, link, ctx, opts, false)) return '';
+  if (!printLinkAndAddrs(p, link, addrs, ctx, opts)) return '';
   p.fp('\n');
-  for (const a of addrsOf(link, addrs, opts.family ?? 0)) {
-    printAddrInfo(p, a, ctx);
-    p.fp('\n');
-  }
-  const s = statsLevel(opts.stats);
-  if (s) {
-    printLinkStats(p, link.attrs, s);
-    p.fp('\n');
-  }
   return p.output();
 }
 
@@ -185,10 +214,19 @@ function listed(kind: ShowKind, messages: readonly Message[], opts: ShowOptions)
     case 'link':
       return messages.filter((m) => m.type === 'RTM_NEWLINK').map((m) => ({ m }));
     case 'addr': {
-      const addrs = messages.filter((m) => m.type === 'RTM_NEWADDR');
+      // Each link's addresses, grouped once (ipaddr_filter per link over all addresses is quadratic).
+      const byLink = new Map<number, Message[]>();
+      for (const m of messages) {
+        if (m.type !== 'RTM_NEWADDR') continue;
+        const idx = field(m.header, 'index');
+        const own = byLink.get(idx);
+        if (own === undefined) byLink.set(idx, [m]);
+        else own.push(m);
+      }
+      const none: Message[] = [];
       return messages
-        .filter((m) => m.type === 'RTM_NEWLINK' && addrListShowsLink(field(m.header, 'index'), addrs, family))
-        .map((m) => ({ m, addrs }));
+        .filter((m) => m.type === 'RTM_NEWLINK' && addrListShowsLink(field(m.header, 'index'), byLink.get(field(m.header, 'index')) ?? none, family))
+        .map((m) => ({ m, addrs: byLink.get(field(m.header, 'index')) ?? none }));
     }
     case 'route': {
       const table = opts.table ?? 254;

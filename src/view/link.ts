@@ -199,6 +199,11 @@ export function printLinkStats(p: IpPrinter, a: Attrs, level: number): void {
   p.fp('%s', t);
 }
 
+/** One object of `ip link show`: {@link printLinkInfo} with `doLink`, as a {@link ListingWriter} renderer. */
+export function printLinkShow(p: IpPrinter, m: Message, ctx: ViewContext, opts: LinkShowOptions): boolean {
+  return printLinkInfo(p, m, ctx, opts, true);
+}
+
 /**
  * print_linkinfo. `doLink` is true for `ip link` and false for the link part of `ip addr`
  * (which shows no link mode, no addrgenmode, no alias and puts stats after the addresses).

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Message } from '../netlink/message.js';
-import { type Attrs, field, has, num, obj, str } from './attrs.js';
+import { type Attrs, field, fieldOf, has, num, numOf, obj, objOf, str, strOf } from './attrs.js';
 import { type ViewContext, ifName } from './context.js';
 import { dsfieldName, familyName, rtProtoName, rtRealmName, rtScopeName, rtTableName, rtTypeName } from './names.js';
 import { ANY, FP, type IpPrinter, JSON_ONLY } from './printer.js';
@@ -211,77 +211,121 @@ function printMultipath(p: IpPrinter, m: Message, ctx: ViewContext, hops: unknow
   p.closeArray(JSON_ONLY, null);
 }
 
-/** print_route. Returns false when the message is not a route message. */
+/** The rtmsg header fields print_route reads. */
+interface RtmsgView {
+  readonly family?: unknown;
+  readonly dst_len?: unknown;
+  readonly src_len?: unknown;
+  readonly tos?: unknown;
+  readonly table?: unknown;
+  readonly protocol?: unknown;
+  readonly scope?: unknown;
+  readonly type?: unknown;
+  readonly flags?: unknown;
+}
+
+/** The RTA_* attributes print_route reads (each may be repeated, i.e. an array). */
+interface RouteAttrsView {
+  readonly dst?: unknown;
+  readonly src?: unknown;
+  readonly nh_id?: unknown;
+  readonly gateway?: unknown;
+  readonly via?: unknown;
+  readonly oif?: unknown;
+  readonly table?: unknown;
+  readonly prefsrc?: unknown;
+  readonly priority?: unknown;
+  readonly mark?: unknown;
+  readonly flow?: unknown;
+  readonly uid?: unknown;
+  readonly cacheinfo?: unknown;
+  readonly metrics?: unknown;
+  readonly iif?: unknown;
+  readonly pref?: unknown;
+  readonly ttl_propagate?: unknown;
+  readonly multipath?: unknown;
+}
+
+const NOTHING: RtmsgView & RouteAttrsView = {};
+
+/**
+ * print_route. Returns false when the message is not a route message.
+ *
+ * Each attribute and header field is read once, by name, into a local (the renderer runs once per
+ * route of a dump: dump/route-100k).
+ */
 export function printRoute(p: IpPrinter, m: Message, ctx: ViewContext, opts: RouteShowOptions = {}): boolean {
   if (m.type !== 'RTM_NEWROUTE' && m.type !== 'RTM_DELROUTE') return false;
-  const h = m.header;
-  const a = m.attrs;
-  const family = field(h, 'family');
-  const type = field(h, 'type');
-  const rflags = field(h, 'flags');
+  const h: RtmsgView = (m.header as RtmsgView | undefined) ?? NOTHING;
+  const a: RouteAttrsView = (m.attrs as RouteAttrsView | undefined) ?? NOTHING;
+  const family = fieldOf(h.family);
+  const type = fieldOf(h.type);
+  const rflags = fieldOf(h.flags);
   const details = opts.details === true;
   const stats = opts.stats === true ? 1 : typeof opts.stats === 'number' ? opts.stats : 0;
   const filterTable = opts.table === undefined ? RT_TABLE_MAIN : opts.table === 'all' ? 0 : opts.table;
   const hl = hostLen(family);
-  const table = routeTable(m);
+  const table = numOf(a.table) ?? fieldOf(h.table);
 
   if (m.type === 'RTM_DELROUTE') p.bool(ANY, 'deleted', 'Deleted ', true);
   if (type !== RTN_UNICAST || details) p.str(ANY, 'type', '%s ', rtTypeName(type));
 
-  const dstLen = field(h, 'dst_len');
-  let dst: string;
-  if (has(a, 'dst')) dst = dstLen !== hl ? `${str(a, 'dst')}/${dstLen}` : str(a, 'dst')!;
+  const dstLen = fieldOf(h.dst_len);
+  const dstA = a.dst;
+  let dst: string | undefined;
+  if (dstA !== undefined) dst = dstLen !== hl ? `${strOf(dstA)}/${dstLen}` : strOf(dstA);
   else if (dstLen) dst = `0/${dstLen} `;
   else dst = 'default';
   p.str(ANY, 'dst', '%s ', dst);
 
-  const srcLen = field(h, 'src_len');
-  if (has(a, 'src')) p.str(ANY, 'from', 'from %s ', srcLen !== hl ? `${str(a, 'src')}/${srcLen}` : str(a, 'src'));
+  const srcLen = fieldOf(h.src_len);
+  const srcA = a.src;
+  if (srcA !== undefined) p.str(ANY, 'from', 'from %s ', srcLen !== hl ? `${strOf(srcA)}/${srcLen}` : strOf(srcA));
   else if (srcLen) p.str(ANY, 'src', 'from %s ', `0/${srcLen}`);
 
-  if (has(a, 'nh_id')) p.num(ANY, 'nhid', 'nhid %u ', num(a, 'nh_id')!);
-  const tos = field(h, 'tos');
+  if (a.nh_id !== undefined) p.num(ANY, 'nhid', 'nhid %u ', numOf(a.nh_id)!);
+  const tos = fieldOf(h.tos);
   if (tos) p.str(ANY, 'tos', 'tos %s ', dsfieldName(ctx.names, tos));
-  if (has(a, 'gateway')) printGateway(p, str(a, 'gateway')!);
-  const via = obj(a, 'via');
+  if (a.gateway !== undefined) printGateway(p, strOf(a.gateway)!);
+  const via = objOf(a.via);
   if (via) printVia(p, via);
-  if (has(a, 'oif')) printIfidx(p, ctx, num(a, 'oif')!, 'dev');
+  if (a.oif !== undefined) printIfidx(p, ctx, numOf(a.oif)!, 'dev');
   if (table && (table !== RT_TABLE_MAIN || details) && !filterTable) p.str(ANY, 'table', 'table %s ', rtTableName(ctx.names, table));
   if (!(rflags & RTM_F_CLONED)) {
-    const proto = field(h, 'protocol');
+    const proto = fieldOf(h.protocol);
     if (proto !== RTPROT_BOOT || details) p.str(ANY, 'protocol', 'proto %s ', rtProtoName(ctx.names, proto));
-    const scope = field(h, 'scope');
+    const scope = fieldOf(h.scope);
     if (scope !== 0 || details) p.str(ANY, 'scope', 'scope %s ', rtScopeName(ctx.names, scope));
   }
-  if (has(a, 'prefsrc')) {
-    if (p.json) p.str(JSON_ONLY, 'prefsrc', null, str(a, 'prefsrc'));
-    else p.fp('src %s ', str(a, 'prefsrc'));
+  if (a.prefsrc !== undefined) {
+    if (p.json) p.str(JSON_ONLY, 'prefsrc', null, strOf(a.prefsrc));
+    else p.fp('src %s ', strOf(a.prefsrc));
   }
-  if (has(a, 'priority')) p.num(ANY, 'metric', 'metric %u ', num(a, 'priority')! >>> 0);
+  if (a.priority !== undefined) p.num(ANY, 'metric', 'metric %u ', numOf(a.priority)! >>> 0);
   printFlags(p, rflags);
-  const mark = num(a, 'mark');
+  const mark = numOf(a.mark);
   if (mark) {
     if (p.json) p.num(JSON_ONLY, 'mark', null, mark >>> 0);
     else p.fp('mark 0x%x ', mark);
   }
-  if (has(a, 'flow')) printFlow(p, ctx, num(a, 'flow')!);
-  if (has(a, 'uid')) p.num(ANY, 'uid', 'uid %u ', num(a, 'uid')! >>> 0);
-  const ci = obj(a, 'cacheinfo');
+  if (a.flow !== undefined) printFlow(p, ctx, numOf(a.flow)!);
+  if (a.uid !== undefined) p.num(ANY, 'uid', 'uid %u ', numOf(a.uid)! >>> 0);
+  const ci = objOf(a.cacheinfo);
   if (family === 2) {
     if (stats && ci) printCacheinfo(p, ci, stats);
   } else if (family === 10) {
     if (ci) printCacheinfo(p, ci, stats);
   }
-  const mx = obj(a, 'metrics');
+  const mx = objOf(a.metrics);
   if (mx) printMetrics(p, mx);
-  if (has(a, 'iif')) printIfidx(p, ctx, num(a, 'iif')!, 'iif');
-  if (has(a, 'pref')) printPref(p, num(a, 'pref')!);
-  if (has(a, 'ttl_propagate')) {
-    const on = !!num(a, 'ttl_propagate');
+  if (a.iif !== undefined) printIfidx(p, ctx, numOf(a.iif)!, 'iif');
+  if (a.pref !== undefined) printPref(p, numOf(a.pref)!);
+  if (a.ttl_propagate !== undefined) {
+    const on = !!numOf(a.ttl_propagate);
     if (p.json) p.bool(JSON_ONLY, 'ttl-propogate', null, on);
     else p.fp('ttl-propogate %s', on ? 'enabled' : 'disabled');
   }
-  const mp = a['multipath'];
+  const mp = a.multipath;
   if (Array.isArray(mp)) printMultipath(p, m, ctx, mp);
   return true;
 }
@@ -292,8 +336,9 @@ export function printRoute(p: IpPrinter, m: Message, ctx: ViewContext, opts: Rou
  */
 export function routeListed(m: Message, family: number, table: number | 'all' = RT_TABLE_MAIN): boolean {
   if (m.type !== 'RTM_NEWROUTE') return false;
-  if (family && field(m.header, 'family') !== family) return false;
-  if (field(m.header, 'flags') & RTM_F_CLONED) return false;
-  if (table !== 'all' && table !== 0 && routeTable(m) !== table) return false;
+  const h: RtmsgView = (m.header as RtmsgView | undefined) ?? NOTHING;
+  if (family && fieldOf(h.family) !== family) return false;
+  if (fieldOf(h.flags) & RTM_F_CLONED) return false;
+  if (table !== 'all' && table !== 0 && (numOf((m.attrs as RouteAttrsView | undefined)?.table) ?? fieldOf(h.table)) !== table) return false;
   return true;
 }
