@@ -1,32 +1,39 @@
 /**
  * `nlkit [ -force ] -batch FILE`: the commands of a file (or `-` for stdin), one per line, as
  * `ip -batch` reads them (`#` comments, `\` line continuation, quotes), through ONE socket per
- * network namespace, pipelined.
+ * network namespace.
  *
- * Pipelining: a command that changes one thing (`link add|set|del`, `addr add|del|replace`,
- * `route add|del|replace`, `neigh add|del|replace`, `bridge fdb add|del|...`) is started as soon
- * as the previous one has *sent* its request; nobody waits for the kernel's acknowledgement in
- * between. Interface names resolve from a per-namespace cache (one RTM_GETLINK per name per
- * run), so such a command is usually one request. Other commands (listings, flushes, netns,
- * tuntap, ...) wait for everything before them and run alone.
+ * The commonest change commands (route/address add, change, replace, delete of IPv4 prefixes, veth
+ * pairs, link delete and up/down; see batch-fast.ts) are built into request bytes here and sent
+ * on the socket directly; every other line runs as the command would alone (ip.ts), on the same
+ * socket. Interface names resolve once per run and namespace (one RTM_GETLINK per name).
  *
- * Stopping at the first failure, exactly as ip does: rtnetlink handles a request while it is
- * sent, so when the next request is about to go out the answer of the previous one is already
- * queued on the socket. Without `-force` the socket hook looks at what is queued before each
- * change request and refuses to send it once an earlier change failed — nothing after a failed
- * command reaches the kernel. With `-force` nothing is held back and every failure is reported.
+ * Stopping at the first failure, exactly as ip does (nothing after a failed line reaches the
+ * kernel): ip sends a line's request and reads its answer before the next line. The kernel
+ * handles the messages of a datagram one after another and goes on after one fails, so requests
+ * of several lines may share a datagram only if later failures do not matter. Without `-force`
+ * every request therefore goes alone, and the answer is looked for before the next line is even
+ * parsed. rtnetlink answers inside the `sendmsg` call (an error always; success only when asked
+ * with NLM_F_ACK), so the answer, if any, is queued when `send` returns: a fast line costs one
+ * `sendmsg` and one `recvmsg` that finds the queue empty, and no wait (ip makes three calls per
+ * line: sendmsg, a peeking recvmsg and the recvmsg of the ACK). Lines that go the general way
+ * run one at a time, each after the one before has finished. With `-force` nothing depends on
+ * an answer: up to 64 fast requests share a datagram, and every failure is reported.
  *
- * Failures are reported in line order, each with its message and `Command failed FILE:LINE`.
+ * Failures are reported in line order, each with its message and `Command failed FILE:LINE`;
+ * output is written in large pieces, in line order.
  *
  * Extension: a line may start with `-n NETNS` to run in another namespace (its own socket).
  *
  * @module
  */
+import { readFileSync } from 'node:fs';
 import type { Datagram, Transport } from '../netlink/transport.js';
 import { CliExit, matches } from './args.js';
-import { findObject, report, runObject } from './ip.js';
+import { FastPath, parseFast } from './batch-fast.js';
+import { report, runObject } from './ip.js';
 import type { CliIo } from './main.js';
-import type { Session, SocketHook } from './session.js';
+import { failure, type Session, type SocketHook } from './session.js';
 
 /** One command of the file. */
 export interface BatchLine {
@@ -36,51 +43,93 @@ export interface BatchLine {
 }
 
 /**
- * Splits batch text into commands as iproute2's getcmdline + makeargs do: `#` ends a line
- * (anywhere), a trailing backslash joins the next line, words are separated by blanks, a word
- * starting with a quote runs to the matching quote.
+ * The commands of batch text, read one at a time as iproute2's getcmdline + makeargs read them:
+ * `#` ends a line (anywhere), a trailing backslash joins the next line, words are separated by
+ * blanks, a word starting with a quote runs to the matching quote. Like ip, a line that cannot
+ * be read (`Unterminated quoted string`, `Missing continuation line`) fails when it is reached,
+ * after the lines before it ran.
  */
-export function parseBatch(text: string): BatchLine[] {
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const out: BatchLine[] = [];
-  let no = 0;
-  for (let i = 0; i < lines.length; i++) {
-    no++;
-    let line = `${lines[i]!}\n`;
-    const strip = (l: string): string => {
-      const h = l.indexOf('#');
-      return h >= 0 ? `${l.slice(0, h)}` : l;
-    };
-    line = strip(line);
-    while (line.includes('\\\n')) {
-      if (i + 1 >= lines.length) throw new CliExit(1, 'Missing continuation line');
-      i++;
-      no++;
-      line = line.replace('\\\n', '') + strip(`${lines[i]!}\n`);
+export class BatchReader {
+  private pos = 0;
+  private no = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** The next command with words (blank and comment lines are skipped), or undefined at the end. */
+  next(): BatchLine | undefined {
+    const text = this.text;
+    const n = text.length;
+    while (this.pos < n) {
+      let [line, open] = this.physical();
+      // `\` before the newline joins the next line (not after a `#`: its newline is gone)
+      while (open && line.charCodeAt(line.length - 1) === 92) {
+        if (this.pos >= n) throw new CliExit(1, 'Missing continuation line');
+        const [next, nextOpen] = this.physical();
+        line = line.slice(0, -1) + next;
+        open = nextOpen;
+      }
+      const words = makeargs(line);
+      if (words.length > 0) return { line: this.no, words };
     }
-    out.push({ line: no, words: makeargs(line) });
+    return undefined;
   }
-  return out.filter((l) => l.words.length > 0);
+
+  /** The next physical line without its newline and from its `#` on; open: it had no `#`. */
+  private physical(): [string, boolean] {
+    const text = this.text;
+    let end = text.indexOf('\n', this.pos);
+    if (end < 0) end = text.length;
+    let line = text.slice(this.pos, end);
+    this.pos = end + 1;
+    this.no++;
+    const h = line.indexOf('#');
+    if (h < 0) return [line, true];
+    line = line.slice(0, h);
+    return [line, false];
+  }
 }
+
+/** Every command of batch text (see {@link BatchReader}). */
+export function parseBatch(text: string): BatchLine[] {
+  const r = new BatchReader(text);
+  const out: BatchLine[] = [];
+  for (let l = r.next(); l; l = r.next()) out.push(l);
+  return out;
+}
+
+/** ' ', '\t', '\r', '\n': makeargs' separators. */
+function blank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+const QUOTE = /["']/;
+const BLANKS = /[ \t\r\n]+/;
 
 /** makeargs. */
 function makeargs(line: string): string[] {
-  const ws = ' \t\r\n';
+  // Without quotes, the words are what lies between runs of blanks: split natively (bench:
+  // write/batch-12k, where the character loop below was the reader's main cost).
+  if (!QUOTE.test(line)) {
+    const w = line.split(BLANKS);
+    if (w[0] === '') w.shift();
+    if (w.length > 0 && w[w.length - 1] === '') w.pop();
+    return w;
+  }
   const words: string[] = [];
+  const n = line.length;
   let i = 0;
-  while (i < line.length) {
-    while (i < line.length && ws.includes(line[i]!)) i++;
-    if (i >= line.length) break;
-    const c = line[i]!;
-    if (c === "'" || c === '"') {
-      const end = line.indexOf(c, i + 1);
+  while (i < n) {
+    while (i < n && blank(line.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const c = line.charCodeAt(i);
+    if (c === 39 || c === 34) {
+      const end = line.indexOf(c === 39 ? "'" : '"', i + 1);
       if (end < 0) throw new CliExit(1, 'Unterminated quoted string');
       words.push(line.slice(i + 1, end));
       i = end + 1;
     } else {
       let j = i;
-      while (j < line.length && !ws.includes(line[j]!)) j++;
+      while (j < n && !blank(line.charCodeAt(j))) j++;
       words.push(line.slice(i, j));
       i = j;
     }
@@ -90,42 +139,10 @@ function makeargs(line: string): string[] {
   return words;
 }
 
-/** Whether a command makes exactly one change request, its last action (see the module doc). */
-export function pipelinable(words: readonly string[]): boolean {
-  const [o, c, ...rest] = words;
-  if (o === undefined || c === undefined) return false;
-  const obj = findObject(o)?.[1];
-  const is = (...names: string[]) => names.some((n) => matches(c, n));
-  switch (obj) {
-    case 'address':
-      return is('add', 'change', 'replace', 'delete') || c === 'chg';
-    case 'route':
-      return is('add', 'change', 'replace', 'delete') || c === 'chg';
-    case 'neigh':
-      return is('add', 'change', 'replace', 'delete') || c === 'chg';
-    case 'link': {
-      if (is('set', 'change', 'delete')) return !rest.some((w) => matches(w, 'help'));
-      if (!is('add')) return false;
-      // a veth peer brought up is a second request, after the first was acknowledged
-      const peer = rest.indexOf('peer');
-      return peer < 0 || !rest.slice(peer).includes('up');
-    }
-    case 'bridge':
-      return c === 'fdb' && rest[0] !== undefined && ['add', 'append', 'replace', 'delete'].some((n) => matches(rest[0]!, n));
-    default:
-      return false;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The socket hook
-
 /** nlmsg types that change something (RTM_NEW*, RTM_DEL*, RTM_SET*): everything but GET and control. */
 function isChange(type: number): boolean {
   return type >= 16 && (type & 3) !== 2;
 }
-
-const ERROR_MARK = 'NLKIT_BATCH_STOPPED';
 
 /** What the last batch did (for tests and `DEBUG`): sockets opened, change requests, overlap. */
 export interface BatchStats {
@@ -133,56 +150,27 @@ export interface BatchStats {
   sockets: number;
   /** Change requests sent. */
   changes: number;
-  /** The most change requests sent before the answer of an earlier one had been read. */
+  /** The most change requests sent before the answer of an earlier one was read. */
   maxInFlight: number;
 }
 
 /** Statistics of the last {@link runBatch} in this process. */
 export let lastBatchStats: BatchStats = { sockets: 0, changes: 0, maxInFlight: 0 };
 
-/**
- * Watches the answers of change requests and holds later ones back after a failure (exported for
- * tests).
- */
-export class Gate implements SocketHook {
-  /** An earlier change request failed. */
-  failed = false;
-  /** Called when a change request has been sent. */
-  onSent: (() => void) | undefined = undefined;
+/** Counts the sockets of a batch and the change requests sent on them. */
+class Counter implements SocketHook {
   readonly stats: BatchStats = { sockets: 0, changes: 0, maxInFlight: 0 };
-  private readonly transports: GateTransport[] = [];
-  constructor(readonly force: boolean) {}
 
   wrap(t: Transport): Transport {
     this.stats.sockets++;
-    const g = new GateTransport(t, this);
-    this.transports.push(g);
-    return g;
-  }
-
-  /** Sends what is held back (with -force, change requests travel in groups). */
-  flush(): void {
-    for (const t of this.transports) t.flush();
+    return new CountingTransport(t, this.stats);
   }
 }
 
-/** With -force: change requests per datagram, and bytes, before a group is sent. */
-const GROUP_MESSAGES = 64;
-const GROUP_BYTES = 32 * 1024;
-
-function view(d: Uint8Array): DataView {
-  return new DataView(d.buffer, d.byteOffset, d.byteLength);
-}
-
-class GateTransport implements Transport {
-  private readonly buffer: Uint8Array[] = [];
-  private readonly outstanding = new Set<number>();
-  private held: Uint8Array[] = [];
-  private heldBytes = 0;
-
+class CountingTransport implements Transport {
   constructor(
     private readonly inner: Transport,
-    private readonly gate: Gate,
+    private readonly stats: BatchStats,
   ) {}
 
   get protocol(): number {
@@ -197,101 +185,31 @@ class GateTransport implements Transport {
     return this.inner.closed;
   }
 
-  send(datagram: Uint8Array): void {
-    const dv = view(datagram);
-    const changes: number[] = [];
-    for (let off = 0; off + 16 <= datagram.length; ) {
-      const len = dv.getUint32(off, true);
-      if (isChange(dv.getUint16(off + 4, true))) changes.push(dv.getUint32(off + 8, true));
-      if (len < 16) break;
-      off += (len + 3) & ~3;
-    }
-    if (changes.length === 0) {
-      // Everything held back goes first: a lookup may concern what they create.
-      this.flush();
-      this.inner.send(datagram);
-      return;
-    }
-    if (!this.gate.force) {
-      this.lookAhead();
-      if (this.gate.failed) {
-        const e = new Error(`${ERROR_MARK}: not sent, an earlier command failed`) as Error & { code: string; errno: number };
-        e.code = 'ECANCELED';
-        e.errno = 125;
-        throw e;
-      }
-      this.inner.send(datagram);
-    } else {
-      // The kernel handles every message of a datagram in turn, answering each: with -force
-      // (nothing depends on an answer) change requests go out in groups.
-      const padded = (datagram.length + 3) & ~3;
-      const copy = new Uint8Array(padded);
-      copy.set(datagram);
-      this.held.push(copy);
-      this.heldBytes += padded;
-      if (this.held.length >= GROUP_MESSAGES || this.heldBytes >= GROUP_BYTES) this.flush();
-    }
-    const st = this.gate.stats;
-    st.changes += changes.length;
-    st.maxInFlight = Math.max(st.maxInFlight, this.outstanding.size + changes.length);
-    for (const seq of changes) this.outstanding.add(seq);
-    this.gate.onSent?.();
-  }
+  private buf: ArrayBufferLike | undefined = undefined;
+  private dv: DataView | undefined = undefined;
 
-  /** Sends the held-back change requests as one datagram. */
-  flush(): void {
-    if (this.held.length === 0) return;
-    const d = this.held.length === 1 ? this.held[0]! : new Uint8Array(this.heldBytes);
-    if (this.held.length > 1) {
-      let off = 0;
-      for (const h of this.held) {
-        d.set(h, off);
-        off += h.length;
-      }
-    }
-    this.held = [];
-    this.heldBytes = 0;
+  send(d: Uint8Array): void {
     this.inner.send(d);
-  }
-
-  /** Reads what the kernel already queued (answers of earlier requests), keeping it for the client. */
-  private lookAhead(): void {
-    for (;;) {
-      const d = this.inner.receive();
-      if (d === null) return;
-      const copy = d.slice();
-      this.scan(copy);
-      this.buffer.push(copy);
+    // one DataView per buffer, not per datagram (batch-fast.ts sends views of one buffer)
+    if (d.buffer !== this.buf) {
+      this.buf = d.buffer;
+      this.dv = new DataView(d.buffer);
     }
-  }
-
-  private scan(d: Uint8Array): void {
-    if (this.outstanding.size === 0) return;
-    const dv = view(d);
+    const dv = this.dv!;
     for (let off = 0; off + 16 <= d.length; ) {
-      const len = dv.getUint32(off, true);
-      const type = dv.getUint16(off + 4, true);
-      const seq = dv.getUint32(off + 8, true);
-      if (type === 2 && this.outstanding.has(seq) && off + 20 <= d.length) {
-        this.outstanding.delete(seq);
-        if (dv.getInt32(off + 16, true) < 0) this.gate.failed = true;
-      }
+      const len = dv.getUint32(d.byteOffset + off, true);
+      if (isChange(dv.getUint16(d.byteOffset + off + 4, true))) this.stats.changes++;
       if (len < 16) break;
       off += (len + 3) & ~3;
     }
   }
 
   receive(): Datagram | null {
-    const b = this.buffer.shift();
-    if (b) return b;
-    const d = this.inner.receive();
-    if (d) this.scan(d);
-    return d;
+    return this.inner.receive();
   }
 
   onReadable(callback: () => void): void {
-    if (this.buffer.length > 0) queueMicrotask(callback);
-    else this.inner.onReadable(callback);
+    this.inner.onReadable(callback);
   }
 
   addMembership(group: number): void {
@@ -303,131 +221,129 @@ class GateTransport implements Transport {
   }
 
   close(): void {
-    try {
-      this.flush();
-    } finally {
-      this.inner.close();
-    }
+    this.inner.close();
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 
-/** Output of one command, kept until the commands before it have written theirs. */
+/** The output of one general command, kept apart (and put in line order by the batch). */
 class Buffered implements CliIo {
   readonly chunks: Array<[0 | 1, string | Uint8Array]> = [];
   readonly stdout = { write: (c: string | Uint8Array) => this.chunks.push([0, c]) };
   readonly stderr = { write: (c: string | Uint8Array) => this.chunks.push([1, c]) };
-  constructor(readonly stdin: AsyncIterable<Uint8Array | string>) {}
+  constructor(private readonly parent: CliIo) {}
+  get stdin(): AsyncIterable<Uint8Array | string> {
+    return this.parent.stdin;
+  }
 }
 
-interface Running {
-  line: number;
-  io: Buffered;
-  status: number | undefined;
-  aborted: boolean;
-  done: Promise<void>;
+/** The batch's output in line order, written in pieces of about 64 KiB. */
+class Output {
+  private text = '';
+  private fd: 0 | 1 = 0;
+  constructor(private readonly io: CliIo) {}
+
+  write(fd: 0 | 1, c: string | Uint8Array): void {
+    if (typeof c !== 'string') {
+      this.flush();
+      (fd === 0 ? this.io.stdout : this.io.stderr).write(c);
+      return;
+    }
+    if (fd !== this.fd) this.flush();
+    this.fd = fd;
+    this.text += c;
+    if (this.text.length >= 65536) this.flush();
+  }
+
+  flush(): void {
+    if (this.text === '') return;
+    (this.fd === 0 ? this.io.stdout : this.io.stderr).write(this.text);
+    this.text = '';
+  }
 }
 
-async function readInput(file: string, io: CliIo): Promise<string> {
+function readInput(file: string, io: CliIo): string | Promise<string> {
   if (file === '-') {
-    let text = '';
-    const dec = new TextDecoder();
-    for await (const c of io.stdin) text += typeof c === 'string' ? c : dec.decode(c, { stream: true });
-    return text + dec.decode();
+    return (async () => {
+      let text = '';
+      const dec = new TextDecoder();
+      for await (const c of io.stdin) text += typeof c === 'string' ? c : dec.decode(c, { stream: true });
+      return text + dec.decode();
+    })();
   }
-  const { readFile } = await import('node:fs/promises');
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (e) {
-    const { errnoNumber, errnoText } = await import('../netlink/errno.js');
-    const code = (e as { code?: string }).code ?? '';
-    throw new CliExit(1, `Cannot open file "${file}" for reading: ${errnoText(errnoNumber(code) ?? 0)}`);
+    return (async () => {
+      const { errnoNumber, errnoText } = await import('../netlink/errno.js');
+      const code = (e as { code?: string }).code ?? '';
+      throw new CliExit(1, `Cannot open file "${file}" for reading: ${errnoText(errnoNumber(code) ?? 0)}`);
+    })();
   }
 }
-
-/** How many commands may wait for their answer at once. */
-const WINDOW = 1024;
 
 /** Runs a batch file; 0 when every command succeeded, else 1. */
 export async function runBatch(file: string, s: Session): Promise<number> {
-  const lines = parseBatch(await readInput(file, s.io));
-  const gate = new Gate(s.opts.force);
-  s.setBatch(gate);
-  const queue: Running[] = [];
+  const reader = new BatchReader(await readInput(file, s.io));
+  const counter = new Counter();
+  s.setBatch(counter);
+  const out = new Output(s.io);
+  const force = s.opts.force;
+  const family = s.opts.family;
   let failed = false;
-  let stop = false;
-
-  const flush = (all: boolean): void => {
-    while (queue.length > 0 && (all || queue[0]!.status !== undefined)) {
-      const r = queue.shift()!;
-      // After the first failure (without -force) nothing more is reported: ip would not have run it.
-      if (r.status === undefined || r.aborted || stop) continue;
-      for (const [fd, c] of r.io.chunks) (fd === 0 ? s.io.stdout : s.io.stderr).write(c);
-      if (r.status !== 0) {
-        s.err(`Command failed ${file}:${r.line}\n`);
-        failed = true;
-        if (!s.opts.force) stop = true;
+  const fail = (line: number, text: string): void => {
+    out.write(1, text);
+    out.write(1, `Command failed ${file}:${line}\n`);
+    failed = true;
+  };
+  const fast = new FastPath(s, force, (line, e) => fail(line, failure(e).text));
+  try {
+    for (;;) {
+      let next: BatchLine | undefined;
+      try {
+        next = reader.next();
+      } catch (e) {
+        // ip has run the lines before the one it cannot read
+        await fast.settle();
+        throw e;
+      }
+      if (!next) break;
+      const { line } = next;
+      let w = next.words;
+      let netns: string | undefined;
+      while (w.length >= 2 && (w[0] === '-n' || matches(w[0]!, '-netns'))) {
+        netns = w[1];
+        w = w.slice(2);
+      }
+      const cmd = parseFast(w, family);
+      if (cmd) {
+        let r = fast.run(cmd, line, netns);
+        if (typeof r === 'object') r = await r;
+        if (r === false) break;
+        if (r === true) continue;
+      }
+      // Everything sent before goes first (with -force, its failures are reported first).
+      await fast.settle();
+      if (failed && !force) break;
+      const io = new Buffered(s.io);
+      const sub = s.fork(io, netns);
+      let status: number;
+      try {
+        status = await runObject(w, sub);
+      } catch (e) {
+        status = await report(e, sub);
+      }
+      for (const [fd, c] of io.chunks) out.write(fd, c);
+      if (status !== 0) {
+        fail(line, '');
+        if (!force) break;
       }
     }
-  };
-  const anyFailure = (): boolean => queue.some((r) => r.status !== undefined && r.status !== 0 && !r.aborted) || (gate.failed && !s.opts.force);
-
-  for (const { line, words } of lines) {
-    if (stop) break;
-    let w = words;
-    let netns: string | undefined;
-    while (w.length >= 2 && (w[0] === '-n' || matches(w[0]!, '-netns'))) {
-      netns = w[1];
-      w = w.slice(2);
-    }
-    const io = new Buffered(s.io.stdin);
-    const sub = s.fork(io, netns);
-    const r: Running = { line, io, status: undefined, aborted: false, done: Promise.resolve() };
-    const simple = pipelinable(w);
-    if (!simple) {
-      gate.flush();
-      await Promise.all(queue.map((q) => q.done));
-    }
-    flush(false);
-    if (stop || (!s.opts.force && anyFailure())) break;
-    let sent!: () => void;
-    const sentP = new Promise<void>((res) => (sent = res));
-    gate.onSent = sent;
-    r.done = runObject(w, sub).then(
-      (status) => {
-        r.status = status;
-      },
-      async (e: unknown) => {
-        if ((e as { code?: string; message?: string }).code === 'ECANCELED' && String((e as Error).message).includes(ERROR_MARK)) {
-          r.aborted = true;
-          r.status = 1;
-          return;
-        }
-        r.status = await report(e, sub);
-      },
-    );
-    queue.push(r);
-    if (simple) await Promise.race([sentP, r.done]);
-    else {
-      gate.flush();
-      await r.done;
-    }
-    gate.onSent = undefined;
-    flush(false);
-    if (!s.opts.force && anyFailure()) {
-      await Promise.all(queue.map((q) => q.done));
-      flush(true);
-      break;
-    }
-    if (queue.length >= WINDOW) {
-      gate.flush();
-      await queue[0]!.done;
-    }
+    await fast.settle();
+  } finally {
+    out.flush();
+    lastBatchStats = { ...counter.stats, maxInFlight: Math.max(fast.maxInFlight, counter.stats.changes > 0 ? 1 : 0) };
   }
-  gate.flush();
-  await Promise.all(queue.map((q) => q.done));
-  flush(true);
-  lastBatchStats = gate.stats;
   return failed ? 1 : 0;
 }

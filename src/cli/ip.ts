@@ -239,6 +239,7 @@ export async function runIp(argv: readonly string[], io: CliIo): Promise<number>
       return 0;
     }
     if (g.help) throw new HelpRequest('ip');
+    await s.loadJson();
     if (g.batch !== undefined) {
       const { runBatch } = await import('./batch.js');
       return await runBatch(g.batch, s);

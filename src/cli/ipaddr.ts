@@ -348,7 +348,9 @@ export async function listAddrs(s: Session, f: AddrFilter, doLink: boolean): Pro
   const stats = o.stats;
   // `ip link show`: the link family is AF_PACKET; `ip -0 addr` likewise lists links only.
   const family = doLink ? AF_PACKET : f.family;
-  const view = await renderers(doLink);
+  // The renderers load while the socket opens and the dump runs (bench: cli/link-show-3).
+  const viewP = renderers(doLink);
+  void viewP.catch(() => undefined); // (awaited below, unless the dump fails first)
 
   // `ip link show DEV` (no other link filter): one RTM_GETLINK, as ip does.
   if (doLink && f.dev !== undefined && f.group === undefined) {
@@ -356,7 +358,7 @@ export async function listAddrs(s: Session, f: AddrFilter, doLink: boolean): Pro
     const [m] = await client.request({ type: 'RTM_GETLINK', header: { family: 0 }, attrs: { ifname: f.dev, ext_mask: s.opts.stats ? EXT_VF : EXT_VF | SKIP_STATS } });
     const links = m ? [m] : [];
     const ctx = await s.viewContext(await contextLinks(s, links), undefined);
-    await printLinks(s, links, undefined, ctx, { doLink, family, details, stats, view, f });
+    await printLinks(s, links, undefined, ctx, { doLink, family, details, stats, view: await viewP, f });
     return;
   }
 
@@ -380,7 +382,7 @@ export async function listAddrs(s: Session, f: AddrFilter, doLink: boolean): Pro
       return withMatch.has(idx) || (!withAny.has(idx) && f.family === 0);
     });
   }
-  await printLinks(s, shown, addrs, ctx, { doLink, family, details, stats, view, f });
+  await printLinks(s, shown, addrs, ctx, { doLink, family, details, stats, view: await viewP, f });
 }
 
 /** The links a context needs when only one was fetched: all of them (names of master and peer). */

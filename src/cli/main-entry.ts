@@ -2,15 +2,11 @@
  * Runs `nlkit` from source (tests, development):
  * `node --import=@isaacs/ts-node-temp-fork-for-pr-2009/import src/cli/main-entry.ts decode ...`.
  * The installed command is `bin/nlkit.js`, which runs the compiled `dist/cli/main.js`.
+ * Output goes straight to fds 1 and 2 (processIo in main.ts), which also ends the process quietly on a
+ * closed pipe.
  *
  * @module
  */
 import { main } from './main.js';
-
-// A closed pipe (`nlkit decode big.pcap | head`) ends the output, not the process with a stack trace.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
 
 process.exitCode = await main(process.argv.slice(2));

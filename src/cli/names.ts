@@ -30,16 +30,39 @@ function readDb(base: string, file: string, fallback: ReadonlyMap<number, string
   return out;
 }
 
-/** The name tables of `/etc/iproute2` (or `dir`), over iproute2's defaults. */
+/**
+ * The name tables of `/etc/iproute2` (or `dir`), over iproute2's defaults. Each table is read
+ * when first used, as iproute2 does (`rtnl_rtprot_initialize` and its siblings run on the first
+ * lookup): `link show` reads only `group`, not the other five files and their `.d` directories
+ * (bench: cli/link-show-3).
+ */
 export function systemNames(dir = '/etc/iproute2'): IpNames {
   const d = defaultNames();
+  let protos: ReadonlyMap<number, string> | undefined;
+  let scopes: ReadonlyMap<number, string> | undefined;
+  let tables: ReadonlyMap<number, string> | undefined;
+  let realms: ReadonlyMap<number, string> | undefined;
+  let groups: ReadonlyMap<number, string> | undefined;
+  let dsfield: ReadonlyMap<number, string> | undefined;
   return {
-    protos: readDb(dir, 'rt_protos', d.protos),
-    scopes: readDb(dir, 'rt_scopes', d.scopes),
-    tables: readDb(dir, 'rt_tables', d.tables),
-    realms: readDb(dir, 'rt_realms', d.realms),
-    groups: readDb(dir, 'group', d.groups),
-    dsfield: readDb(dir, 'rt_dsfield', d.dsfield),
+    get protos() {
+      return (protos ??= readDb(dir, 'rt_protos', d.protos));
+    },
+    get scopes() {
+      return (scopes ??= readDb(dir, 'rt_scopes', d.scopes));
+    },
+    get tables() {
+      return (tables ??= readDb(dir, 'rt_tables', d.tables));
+    },
+    get realms() {
+      return (realms ??= readDb(dir, 'rt_realms', d.realms));
+    },
+    get groups() {
+      return (groups ??= readDb(dir, 'group', d.groups));
+    },
+    get dsfield() {
+      return (dsfield ??= readDb(dir, 'rt_dsfield', d.dsfield));
+    },
   };
 }
 

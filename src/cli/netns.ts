@@ -6,6 +6,7 @@
  */
 import { type Args, CliExit, getUnsigned, HelpRequest, invarg, matches, usageError } from './args.js';
 import type { Session } from './session.js';
+import { isProcessIo } from './main.js';
 
 function usage(): never {
   throw new HelpRequest('netns');
@@ -155,7 +156,7 @@ async function exec(a: Args, s: Session): Promise<number> {
 }
 
 async function runIn(netns: typeof import('../api/netns.js').netns, name: string, argv: string[], s: Session): Promise<number> {
-  const direct = s.io.stdout === process.stdout && s.io.stderr === process.stderr;
+  const direct = isProcessIo(s.io);
   const child = netns.spawn(name, argv, { stdio: direct ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
   if (!direct) {
     child.stdout?.on('data', (b: Buffer) => s.io.stdout.write(b));

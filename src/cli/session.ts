@@ -18,7 +18,6 @@ import type { IpNames } from '../view/names.js';
 import type { ViewContext } from '../view/context.js';
 import type { CliIo } from './main.js';
 import { CliExit, isCliExit } from './args.js';
-import { ipJsonText } from './json-out.js';
 
 /** The global options (`nlkit [ OPTIONS ] OBJECT ...`). */
 export interface GlobalOptions {
@@ -46,20 +45,30 @@ export interface GlobalOptions {
   all: boolean;
 }
 
+let jsonText: typeof import('./json-out.js').ipJsonText | undefined;
+
 /** Defaults of {@link GlobalOptions}. */
 export function defaultOptions(): GlobalOptions {
   return { netns: undefined, json: false, pretty: false, details: 0, stats: 0, family: 0, brief: false, oneline: false, force: false, timestamp: 0, all: false };
 }
 
-/** A hook on the sockets of a batch (see batch.ts). */
+/** A hook on the sockets of a batch (see batch.ts): wraps each transport when it opens. */
 export interface SocketHook {
   wrap(t: Transport): Transport;
 }
 
+/**
+ * One namespace's socket. The transport opens alone; a bare client (listings, lookups) and the
+ * high-level API (changes) are put on it when first asked for, and share it: once the API
+ * exists, its client serves everything (the bare one stays idle: a client reads only while it
+ * has requests in flight). A batch also talks to the transport directly (batch-fast.ts) while
+ * both are idle.
+ */
 interface Handle {
-  client: NetlinkClient;
-  nl: Netlink | undefined;
-  close: () => void;
+  transport: Transport;
+  ns: import('../api/netns-ref.js').NetnsHandle | undefined;
+  client: Promise<NetlinkClient> | undefined;
+  nl: Promise<Netlink> | undefined;
   /** Interface index by name (positive answers only). */
   names: Map<string, number>;
 }
@@ -74,8 +83,6 @@ interface Shared {
   ready: Map<string, Handle>;
   names: IpNames | undefined;
   hook: SocketHook | undefined;
-  /** Open every socket with the high-level API (batch: one socket per namespace for everything). */
-  apiAlways: boolean;
 }
 
 /** One run (a command, or a whole batch). */
@@ -87,7 +94,7 @@ export class Session {
   constructor(opts: GlobalOptions, io: CliIo, shared?: Shared) {
     this.opts = opts;
     this.io = io;
-    this.shared = shared ?? { handles: new Map(), ready: new Map(), names: undefined, hook: undefined, apiAlways: false };
+    this.shared = shared ?? { handles: new Map(), ready: new Map(), names: undefined, hook: undefined };
   }
 
   /** A session for one command of a batch: its own output, maybe another namespace, the same sockets. */
@@ -96,10 +103,9 @@ export class Session {
     return new Session(opts, this.io.transport && !io.transport ? { ...io, transport: this.io.transport } : io, this.shared);
   }
 
-  /** Batch mode: every socket goes through `hook`, and opens with the API. */
+  /** Batch mode: every socket goes through `hook` when it opens. */
   setBatch(hook: SocketHook): void {
     this.shared.hook = hook;
-    this.shared.apiAlways = true;
   }
 
   /** Writes text to stdout. */
@@ -133,9 +139,18 @@ export class Session {
     };
   }
 
-  /** Writes a listing as ip -j does: the array, then a newline. */
+  /**
+   * Writes a listing as ip -j does: the array, then a newline. Only with `-j`, whose JSON writer
+   * {@link loadJson} loaded (text listings never load it).
+   */
   outJson(value: unknown): void {
-    this.out(ipJsonText(value, this.opts.pretty) + '\n');
+    if (!jsonText) throw new Error('nlkit: internal: -j output without the JSON writer (Session.loadJson)');
+    this.out(jsonText(value, this.opts.pretty) + '\n');
+  }
+
+  /** Loads the JSON writer when `-j` asks for it (before the command runs). */
+  async loadJson(): Promise<void> {
+    if (this.opts.json) jsonText ??= (await import('./json-out.js')).ipJsonText;
   }
 
   /** The namespace a command works in: `ns` (e.g. a batch line's `-n`), else `-n`, else ours ('' key). */
@@ -143,25 +158,12 @@ export class Session {
     return ns ?? this.opts.netns ?? '';
   }
 
-  /**
-   * The socket of a namespace. `api` asks for the high-level API (loaded on demand); listings
-   * use a bare client. A namespace that was opened bare and later needs the API is reopened.
-   */
-  private async handle(ns: string | undefined, api: boolean): Promise<Handle> {
+  /** The socket of a namespace (opened on first use, without a client). */
+  private handle(ns: string | undefined): Promise<Handle> {
     const key = this.key(ns);
-    const want = api || this.shared.apiAlways;
-    const ready = this.shared.ready.get(key);
-    if (ready && (!want || ready.nl)) return ready;
     const existing = this.shared.handles.get(key);
-    if (existing) {
-      const h = await existing;
-      if (!want || h.nl) return h;
-      if (this.shared.handles.get(key) === existing) {
-        h.close();
-        this.shared.ready.delete(key);
-      } else return this.handle(ns, api);
-    }
-    const p = this.open(key, want);
+    if (existing) return existing;
+    const p = this.open(key);
     this.shared.handles.set(key, p);
     p.then(
       (h) => {
@@ -174,46 +176,59 @@ export class Session {
     return p;
   }
 
-  private async open(key: string, api: boolean): Promise<Handle> {
-    if (this.io.transport) return this.wrapTransport(this.io.transport(key === '' ? undefined : key), undefined, api);
-    const { openNativeTransport } = await import('../netlink/native-transport.js');
-    let ns: import('../api/netns-ref.js').NetnsHandle | undefined;
-    if (key !== '') {
-      const { openNetns } = await import('../api/netns-ref.js');
+  private async open(key: string): Promise<Handle> {
+    let transport: Transport;
+    let ns: Handle['ns'];
+    if (this.io.transport) transport = this.io.transport(key === '' ? undefined : key);
+    else {
+      const { openNativeTransport } = await import('../netlink/native-transport.js');
+      if (key !== '') {
+        const { openNetns } = await import('../api/netns-ref.js');
+        try {
+          ns = openNetns(key);
+        } catch (e) {
+          throw new CliExit(255, (e as Error).message);
+        }
+      }
       try {
-        ns = openNetns(key);
+        transport = openNativeTransport({ protocol: 0, ...(ns && { netnsFd: ns.fd }) });
       } catch (e) {
-        throw new CliExit(255, (e as Error).message);
+        ns?.close();
+        throw e;
       }
     }
-    try {
-      return await this.wrapTransport(openNativeTransport({ protocol: 0, ...(ns && { netnsFd: ns.fd }) }), ns, api);
-    } catch (e) {
-      ns?.close();
-      throw e;
-    }
+    if (this.shared.hook) transport = this.shared.hook.wrap(transport);
+    return { transport, ns, client: undefined, nl: undefined, names: new Map() };
   }
 
-  private async wrapTransport(transport: Transport, ns: import('../api/netns-ref.js').NetnsHandle | undefined, api: boolean): Promise<Handle> {
-    const t = this.shared.hook ? this.shared.hook.wrap(transport) : transport;
-    if (api) {
-      const { Netlink } = await import('../api/netlink.js');
-      const nl = await Netlink.open({ transport: t, ...(ns && { netns: { fd: ns.fd } }) });
-      return { client: nl.client, nl, names: new Map(), close: () => (nl.close(), ns?.close()) };
-    }
-    const [{ NetlinkClient }, { routeProtocol }] = await Promise.all([import('../netlink/client.js'), import('../rtnetlink/index.js')]);
-    const client = new NetlinkClient(t, routeProtocol());
-    return { client, nl: undefined, names: new Map(), close: () => (client.close(), ns?.close()) };
+  /**
+   * The transport of a namespace's socket, for requests made without a client (batch-fast.ts).
+   * Only while no client of it has requests in flight.
+   */
+  async transport(ns?: string): Promise<Transport> {
+    return (await this.handle(ns)).transport;
   }
 
-  /** A bare rtnetlink client in the command's namespace. */
+  /** A bare rtnetlink client in the command's namespace (the API's, once there is one). */
   async client(ns?: string): Promise<NetlinkClient> {
-    return (await this.handle(ns, false)).client;
+    // The client's modules load while the socket opens (bench: cli/link-show-3).
+    const modules = Promise.all([import('../netlink/client.js'), import('../rtnetlink/index.js')]);
+    void modules.catch(() => undefined); // (awaited below, unless the socket does not open)
+    const h = await this.handle(ns);
+    if (h.nl) return (await h.nl).client;
+    return (h.client ??= (async () => {
+      const [{ NetlinkClient }, { routeProtocol }] = await modules;
+      return new NetlinkClient(h.transport, routeProtocol());
+    })());
   }
 
-  /** The high-level API in the command's namespace. */
+  /** The high-level API in the command's namespace (loaded on demand), on the same socket. */
   async api(ns?: string): Promise<Netlink> {
-    return (await this.handle(ns, true)).nl!;
+    const h = await this.handle(ns);
+    return (h.nl ??= (async () => {
+      const { Netlink } = await import('../api/netlink.js');
+      return Netlink.open({ transport: h.transport, ...(h.ns && { netns: { fd: h.ns.fd } }) });
+    })());
   }
 
   /**
@@ -223,13 +238,18 @@ export class Session {
   async ifindex(name: string, ns?: string): Promise<number> {
     const cached = this.shared.ready.get(this.key(ns))?.names.get(name);
     if (cached !== undefined) return cached;
-    const h = await this.handle(ns, false);
+    const h = await this.handle(ns);
     const known = h.names.get(name);
     if (known !== undefined) return known;
-    const index = await this.lookup(h.client, name);
+    const index = await this.lookup(await this.client(ns), name);
     if (index === undefined) throw new CliExit(1, `Cannot find device "${name}"`);
     h.names.set(name, index);
     return index;
+  }
+
+  /** The interface index cache of a namespace whose socket is open (batch-fast.ts fills it too). */
+  cachedNames(ns?: string): Map<string, number> | undefined {
+    return this.shared.ready.get(this.key(ns))?.names;
   }
 
   /** Like {@link ifindex} but undefined for an unknown name (ip's `ll_name_to_index() == 0`). */
@@ -306,11 +326,21 @@ export class Session {
   /** Closes every socket. */
   async close(): Promise<void> {
     for (const p of this.shared.handles.values()) {
+      let h: Handle;
       try {
-        (await p).close();
+        h = await p;
       } catch {
-        // it never opened
+        continue; // it never opened
       }
+      for (const c of [h.nl, h.client]) {
+        try {
+          (await c)?.close();
+        } catch {
+          // never opened
+        }
+      }
+      h.transport.close();
+      h.ns?.close();
     }
     this.shared.handles.clear();
     this.shared.ready.clear();
