@@ -392,34 +392,16 @@ async function contextLinks(s: Session, got: Message[]): Promise<Message[]> {
   return [...all.filter((m) => !idx.has(hdr(m)['index'])), ...got];
 }
 
-/** The renderers a listing needs (`link show` loads only the link view, for start-up time). */
+/** What a listing renders with, loaded while the dump runs (`link show` does not load the address view, for start-up time). */
 interface Renderers {
-  linkJson(m: Message, ctx: ViewContext, o: object): object | undefined;
-  linkText(m: Message, ctx: ViewContext, o: object): string;
-  addrJson(m: Message, addrs: readonly Message[], ctx: ViewContext, o: object): object | undefined;
-  addrText(m: Message, addrs: readonly Message[], ctx: ViewContext, o: object): string;
+  ListingWriter: typeof import('../view/listing.js').ListingWriter;
+  printLinkShow: typeof import('../view/link.js').printLinkShow;
+  printAddrShow: typeof import('../view/ip-json.js').printAddrShow | undefined;
 }
 
 async function renderers(doLink: boolean): Promise<Renderers> {
-  if (!doLink) return (await import('../view/ip-json.js')) as unknown as Renderers;
-  const [{ IpPrinter }, { printLinkInfo }] = await Promise.all([import('../view/printer.js'), import('../view/link.js')]);
-  const none = (): never => {
-    throw new Error('address rendering was not loaded');
-  };
-  return {
-    linkJson(m, ctx, o) {
-      const p = new IpPrinter(true);
-      return printLinkInfo(p, m, ctx, o, true) ? p.result() : undefined;
-    },
-    linkText(m, ctx, o) {
-      const p = new IpPrinter(false, (o as { oneline?: boolean }).oneline === true);
-      if (!printLinkInfo(p, m, ctx, o, true)) return '';
-      p.fp('\n');
-      return p.output();
-    },
-    addrJson: none,
-    addrText: none,
-  };
+  const [{ ListingWriter }, { printLinkShow }, addr] = await Promise.all([import('../view/listing.js'), import('../view/link.js'), doLink ? undefined : import('../view/ip-json.js')]);
+  return { ListingWriter, printLinkShow, printAddrShow: addr?.printAddrShow };
 }
 
 interface PrintOpts {
@@ -506,18 +488,18 @@ async function printLinks(s: Session, links: Message[], allAddrs: Message[] | un
     s.out(text);
     return;
   }
-  if (o.json) {
-    const objs: unknown[] = [];
-    for (const m of links) {
-      const obj = po.doLink || !addrs ? view.linkJson(m, ctx, lopts) : view.addrJson(m, own(m), ctx, { ...lopts, family: po.f.family });
-      if (obj) objs.push(obj);
-    }
-    s.outJson(objs);
-    return;
-  }
-  let text = '';
+  const { ListingWriter, printLinkShow } = view;
+  const addrView = po.doLink || !addrs ? undefined : view.printAddrShow;
+  const w = new ListingWriter({ json: o.json, pretty: o.pretty, oneline: o.oneline });
   const out = s.sink();
-  for (const m of links) out.write(po.doLink || !addrs ? view.linkText(m, ctx, lopts) : view.addrText(m, own(m), ctx, { ...lopts, family: po.f.family }));
+  w.open();
+  for (const m of links) {
+    if (addrView === undefined) w.add(printLinkShow, m, ctx, lopts);
+    else w.add(addrView, m, ctx, { ...lopts, family: po.f.family, addrs: own(m) });
+    if (w.length >= 65536) out.write(w.take());
+  }
+  w.close();
+  out.write(w.take());
   out.end();
 }
 

@@ -12,9 +12,6 @@
  * @module
  */
 
-/** What JSON.stringify writes for a control character ip leaves raw. */
-const CONTROL = /\\u00[01][0-9a-f]/;
-
 /** The characters jsonw_puts escapes. */
 const SPECIAL = /[\t\n\r\f\b\\"]/;
 
@@ -144,51 +141,6 @@ class Writer {
     const t = this.out;
     this.out = '';
     return t;
-  }
-}
-
-/**
- * A listing written element by element (`[`, the objects, `]`), in the layout of
- * {@link ipJsonText}, so that a long dump is printed as it streams.
- *
- * @example
- * ```ts
- * const w = new JsonArrayWriter(false);
- * w.open(); w.item({ a: 1 }); w.item({ b: 2 }); w.close();
- * w.take(); // '[{"a":1},{"b":2}]'
- * ```
- */
-export class JsonArrayWriter {
-  private readonly w: Writer;
-  constructor(pretty: boolean) {
-    this.w = new Writer(pretty);
-  }
-  open(): void {
-    this.w.openArray();
-  }
-  item(v: unknown): void {
-    if (!this.w.pretty) {
-      // JSON.stringify writes what jsonw writes, except for bigints (it throws) and control
-      // characters other than \t \n \r \f \b (it escapes them, ip does not): those go the long way.
-      let text: string | undefined;
-      try {
-        text = JSON.stringify(v);
-      } catch {
-        text = undefined;
-      }
-      if (text !== undefined && !CONTROL.test(text)) {
-        this.w.scalar(text);
-        return;
-      }
-    }
-    this.w.value(v);
-  }
-  close(): void {
-    this.w.closeArray();
-  }
-  /** The text written since the last call. */
-  take(): string {
-    return this.w.take();
   }
 }
 

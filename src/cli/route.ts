@@ -546,39 +546,28 @@ async function list(a: Args, s: Session, mode: 'show' | 'flush'): Promise<number
   // dump of 100,000 routes is not held in memory).
   const links = await s.dump({ type: 'RTM_GETLINK', header: { family: 0 }, attrs: { ext_mask: 1 << 3 } });
   const ctx = await s.viewContext(links);
-  const [{ IpPrinter }, { printRoute }, { JsonArrayWriter }] = await Promise.all([import('../view/printer.js'), import('../view/route.js'), import('./json-out.js')]);
+  const [{ printRoute }, { ListingWriter }] = await Promise.all([import('../view/route.js'), import('../view/listing.js')]);
   const opts = { details: s.opts.details > 0, stats: s.opts.stats, table, oneline: s.opts.oneline };
   const out = s.sink();
-  const json = s.opts.json ? new JsonArrayWriter(s.opts.pretty) : undefined;
-  json?.open();
+  const w = new ListingWriter({ json: s.opts.json, pretty: s.opts.pretty, oneline: s.opts.oneline });
+  w.open();
   const client = await s.client();
   const stream = client.dump(request, { onInterrupt: 'report' });
   try {
     for await (const raw of stream) {
       if (!keep(raw)) continue;
-      const m = withoutSelected(raw, f);
-      if (json) {
-        const p = new IpPrinter(true);
-        if (printRoute(p, m, ctx, opts)) json.item(p.result());
-        out.write(json.take());
-      } else {
-        const p = new IpPrinter(false, opts.oneline);
-        if (printRoute(p, m, ctx, opts)) {
-          p.fp('\n');
-          out.write(p.output());
-        }
-      }
+      w.add(printRoute, withoutSelected(raw, f), ctx, opts);
+      if (w.length >= 65536) out.write(w.take());
     }
   } catch (e) {
     if (!missingTable(e)) {
+      out.write(w.take());
       out.end();
       await terminated(e);
     }
   }
-  if (json) {
-    json.close();
-    out.write(json.take() + '\n');
-  }
+  w.close();
+  out.write(w.take());
   out.end();
   if (stream.interrupted) s.err('Dump was interrupted and may be inconsistent.\n');
   return 0;
