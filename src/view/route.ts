@@ -331,6 +331,33 @@ export function printRoute(p: IpPrinter, m: Message, ctx: ViewContext, opts: Rou
 }
 
 /**
+ * The interface indexes print_route would name (RTA_OIF, RTA_IIF, each nexthop's) that `known`
+ * does not know, or undefined when it knows them all (the usual case: no array is made). A
+ * listing asks the kernel for these links before rendering, as ip's ll_index_to_name does.
+ */
+export function routeLinksMissing(m: Message, known: (index: number) => boolean): number[] | undefined {
+  const a: RouteAttrsView = (m.attrs as RouteAttrsView | undefined) ?? NOTHING;
+  let missing: number[] | undefined;
+  const oif = numOf(a.oif) ?? 0;
+  if (oif !== 0 && !known(oif)) missing = [oif];
+  const iif = numOf(a.iif) ?? 0;
+  if (iif !== 0 && !known(iif)) missing = addIndex(missing, iif);
+  if (Array.isArray(a.multipath)) {
+    for (const nh of a.multipath as { ifindex?: unknown }[]) {
+      const index = numOf(nh.ifindex) ?? 0;
+      if (index !== 0 && !known(index)) missing = addIndex(missing, index);
+    }
+  }
+  return missing;
+}
+
+function addIndex(list: number[] | undefined, index: number): number[] {
+  if (list === undefined) return [index];
+  if (!list.includes(index)) list.push(index);
+  return list;
+}
+
+/**
  * Whether a plain `ip [-4|-6] route show [table T]` lists this route: its family (0 = any) and
  * table (main by default; 'all' lists every table; cloned routes are never listed).
  */
