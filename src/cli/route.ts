@@ -572,12 +572,15 @@ async function list(a: Args, s: Session, mode: 'show' | 'flush'): Promise<number
   w.open();
   const stream = client.dump(request, { onInterrupt: 'report' });
   try {
-    for await (const raw of stream) {
-      if (!keep(raw)) continue;
-      const m = withoutSelected(raw, f);
-      const toLearn = routeLinksMissing(m, known);
-      if (toLearn !== undefined) for (const index of toLearn) await learn(index);
-      w.add(printRoute, m, ctx, opts);
+    // In the batches received: an await per route cost more than printing it (dump/route-100k).
+    for await (const batch of stream.batches()) {
+      for (const raw of batch) {
+        if (!keep(raw)) continue;
+        const m = withoutSelected(raw, f);
+        const toLearn = routeLinksMissing(m, known);
+        if (toLearn !== undefined) for (const index of toLearn) await learn(index);
+        w.add(printRoute, m, ctx, opts);
+      }
       if (w.length >= 65536) out.write(w.take());
     }
   } catch (e) {

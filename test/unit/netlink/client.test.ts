@@ -285,6 +285,50 @@ test('dumps on one client are serialised; requests interleave with them', async 
   k.client.close();
 });
 
+test('batches(): the messages of a dump in the batches received, requests interleaving, DUMP_INTR, leaving early', async (t) => {
+  const k = new Kernel((r) => {
+    if ((r.flags & F.DUMP) === F.DUMP) return { dump: dumpOf(r.seq, 4, 3) };
+    return [obj(r.seq, 0, 'single'), ackFor(r)];
+  }, { highWater: 2 });
+  const seen: string[] = [];
+  let batches = 0;
+  let single: unknown[] = [];
+  for await (const batch of k.client.dump({ type: 'T_GET', header: {} }).batches()) {
+    batches++;
+    t.ok(batch.length > 0, 'no empty batch');
+    for (const m of batch) seen.push(m.attrs.name as string);
+    // A request while the dump runs (as the route listing asks for a link's name).
+    if (batches === 1) single = names(await k.client.request({ type: 'T_GET', header: {}, attrs: { name: 'single' } }));
+  }
+  t.strictSame(seen, Array.from({ length: 12 }, (_, i) => `o${i}`));
+  t.strictSame(single, ['single']);
+  t.ok(batches > 1 && batches < 12, `${batches} batches for 12 messages over 4 datagrams`);
+  const s = k.client.dump({ type: 'T_GET', header: {} });
+  await s.collect();
+  await t.rejects(s.batches().next(), /once/, 'a DumpStream is read once');
+
+  // DUMP_INTR: thrown after the last batch, or reported.
+  const ki = new Kernel((r) => ({ dump: dumpOf(r.seq, 2, 1, 'x', F.MULTI | F.DUMP_INTR) }));
+  const got: unknown[] = [];
+  await t.rejects(
+    (async () => {
+      for await (const b of ki.client.dump({ type: 'T_GET', header: {} }).batches()) got.push(...names(b));
+    })(),
+    { name: 'DumpInterruptedError' },
+  );
+  t.strictSame(got, ['x0', 'x1']);
+  const r = ki.client.dump({ type: 'T_GET', header: {} }, { onInterrupt: 'report' });
+  for await (const _ of r.batches());
+  t.equal(r.interrupted, true);
+
+  // Leaving early drops the rest; the next dump works.
+  for await (const _ of k.client.dump({ type: 'T_GET', header: {} }).batches()) break;
+  t.equal(names(await k.client.dump({ type: 'T_GET', header: {} }).collect()).length, 12);
+  t.strictSame(k.violations, []);
+  k.client.close();
+  ki.client.close();
+});
+
 test('NLM_F_DUMP_INTR: throw, report, retry', async (t) => {
   let attempt = 0;
   const k = new Kernel((r) => {
