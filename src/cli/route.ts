@@ -548,13 +548,14 @@ async function list(a: Args, s: Session, mode: 'show' | 'flush'): Promise<number
   // naming an index asks the kernel for that one link (dumping every link first cost 40-70 ms of
   // dump/route-100k nlkit cli, with 2,001 links of ~100 attributes decoded for one name).
   const client = await s.client();
-  const [ctx, { printRoute, routeLinksMissing }, { ListingWriter }, { rememberLink }] = await Promise.all([
+  const [ctx, { printRoute, routeLinksMissing, routeTextFast }, { ListingWriter }, { rememberLink }] = await Promise.all([
     s.viewContext([]),
     import('../view/route.js'),
     import('../view/listing.js'),
     import('../view/context.js'),
   ]);
   const links = ctx.links as Map<number, LinkRef>;
+  /** Indexes asked for already (named in `links` unless the kernel did not know them). */
   const asked = new Set<number>();
   const learn = async (index: number): Promise<void> => {
     asked.add(index);
@@ -565,7 +566,6 @@ async function list(a: Args, s: Session, mode: 'show' | 'flush'): Promise<number
       // As ll_link_get: whatever the kernel answers, the link stays unnamed (`if<N>`).
     }
   };
-  const known = (index: number): boolean => links.has(index) || asked.has(index);
   const opts = { details: s.opts.details > 0, stats: s.opts.stats, table, oneline: s.opts.oneline };
   const out = s.sink();
   const w = new ListingWriter({ json: s.opts.json, pretty: s.opts.pretty, oneline: s.opts.oneline });
@@ -577,9 +577,9 @@ async function list(a: Args, s: Session, mode: 'show' | 'flush'): Promise<number
       for (const raw of batch) {
         if (!keep(raw)) continue;
         const m = withoutSelected(raw, f);
-        const toLearn = routeLinksMissing(m, known);
+        const toLearn = routeLinksMissing(m, asked);
         if (toLearn !== undefined) for (const index of toLearn) await learn(index);
-        w.add(printRoute, m, ctx, opts);
+        w.add(printRoute, m, ctx, opts, routeTextFast);
       }
       if (w.length >= 65536) out.write(w.take());
     }

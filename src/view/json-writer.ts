@@ -232,6 +232,12 @@ export class IpJsonWriter {
     this.end('}');
   }
 
+  /** An element of the listing's array given as compact JSON text (a renderer's fast path). */
+  element(text: string): void {
+    this.eor();
+    this.out += text;
+  }
+
   /** Opens the top-level array of a listing. */
   openList(): void {
     this.beginArray();

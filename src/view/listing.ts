@@ -30,6 +30,13 @@ import { IpPrinter } from './printer.js';
 /** A renderer of one object: prints `m` and says whether it was an object of its kind (false: nothing printed). */
 export type ItemRenderer<O> = (p: IpPrinter, m: Message, ctx: ViewContext, opts: O) => boolean;
 
+/**
+ * A renderer's fast path for its commonest objects: the whole text of one object (a text line
+ * without its line break, or a compact JSON object), or undefined to render it the general way.
+ * It must give exactly what the general renderer gives.
+ */
+export type FastRenderer<O> = (m: Message, ctx: ViewContext, opts: O, json: boolean) => string | undefined;
+
 /** Options of a {@link ListingWriter}. */
 export interface ListingWriterOptions {
   /** `-j`: a JSON array of objects rather than lines of text. */
@@ -64,13 +71,26 @@ export class ListingWriter {
   }
 
   /**
-   * Renders one object with `render` (`printRoute`, `printLinkShow`, `printAddrShow`, ...).
-   * Returns what the renderer returned; when false, nothing of the object is kept. In text, a
-   * line break follows each object, as ip prints them.
+   * Renders one object with `render` (`printRoute`, `printLinkShow`, `printAddrShow`, ...), or
+   * with `fast` when it takes the object (see {@link FastRenderer}). Returns what the renderer
+   * returned; when false, nothing of the object is kept. In text, a line break follows each
+   * object, as ip prints them.
    */
-  add<O>(render: ItemRenderer<O>, m: Message, ctx: ViewContext, opts: O): boolean {
+  add<O>(render: ItemRenderer<O>, m: Message, ctx: ViewContext, opts: O, fast?: FastRenderer<O>): boolean {
     const w = this.writer;
     const p = this.printer;
+    // The fast path writes compact JSON only; `-p` goes the general way.
+    if (fast !== undefined && (w === undefined || !w.pretty)) {
+      const text = fast(m, ctx, opts, w !== undefined);
+      if (text !== undefined) {
+        if (w === undefined) this.buf += text + '\n';
+        else {
+          w.element(text);
+          this.buf += w.take();
+        }
+        return true;
+      }
+    }
     if (w === undefined) {
       const ok = render(p, m, ctx, opts);
       const text = p.take();
