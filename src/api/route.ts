@@ -16,7 +16,7 @@
  * @module
  */
 import { ArgumentError } from '../netlink/errors.js';
-import type { Message } from '../netlink/message.js';
+import { decodeFlatMessage, type Message } from '../netlink/message.js';
 import type { Listing } from './listing.js';
 import type { Netlink } from './netlink.js';
 import { ifindex, ifname } from './resolve.js';
@@ -836,11 +836,16 @@ export class RouteApi {
       this.nl,
       () =>
         dumpFamilies(f.family).map((family) =>
-          this.nl.client.dump({
-            type: 'RTM_GETROUTE',
-            header: { family, dst_len: 0, src_len: 0, tos: 0, table: 0, protocol: f.protocol, scope: 0, type: f.type, flags: 0 },
-            attrs: { ...(f.table !== undefined && { table: f.table }), ...(oif !== undefined && { oif }) },
-          }),
+          this.nl.client.dump(
+            {
+              type: 'RTM_GETROUTE',
+              header: { family, dst_len: 0, src_len: 0, tos: 0, table: 0, protocol: f.protocol, scope: 0, type: f.type, flags: 0 },
+              attrs: { ...(f.table !== undefined && { table: f.table }), ...(oif !== undefined && { oif }) },
+            },
+            // Most routes have only plain attributes (table, dst, gateway, oif, ...): decoded
+            // without the full decoder's bookkeeping, to the same messages (dump/route-100k api).
+            { decode: decodeFlatMessage },
+          ),
         ),
       (m, names) => {
         if (m.type !== 'RTM_NEWROUTE') return undefined;

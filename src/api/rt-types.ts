@@ -18,7 +18,9 @@
  */
 import { ArgumentError, isNetlinkError } from '../netlink/errors.js';
 import type { DumpStream } from '../netlink/client.js';
-import type { Message } from '../netlink/message.js';
+import { readCString } from '../netlink/bytes.js';
+import type { DecodeContext, Protocol } from '../netlink/codec.js';
+import { flagNames as messageFlagNames, type Message } from '../netlink/message.js';
 import { routeProtocolDef } from '../rtnetlink/index.js';
 import { Listing, ListingIterator } from './listing.js';
 import type { Netlink } from './netlink.js';
@@ -325,10 +327,50 @@ export function formatPrefix(addr: string, len: number, family: number): string 
 /** RTEXT_FILTER_SKIP_STATS: links without statistics (a cheaper dump). */
 const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 
-/** Interface index → name, read with one RTM_GETLINK dump. */
+/** RTM_NEWLINK, the messages of the link dump. */
+const RTM_NEWLINK = 16;
+/** sizeof(struct ifinfomsg); ifi_index is the s32 at offset 4 of it. */
+const IFINFOMSG_LEN = 16;
+const IFLA_IFNAME = 3;
+/** nla_type without NLA_F_NESTED / NLA_F_NET_BYTEORDER. */
+const NLA_TYPE_MASK = 0x3fff;
+
+/**
+ * An RTM_NEWLINK reduced to what {@link linkNames} reads: the header's `index` and the
+ * `ifname` attribute, the same values the full decoder gives them, read without decoding the
+ * ~100 other attributes of a link (dump/route-100k api: the full decoding of the 2,001 links
+ * of the link-name dump cost as much as converting the 100,000 routes). Anything else (another
+ * type, a short header, a malformed or repeated attribute) is left to the full decoder.
+ */
+export function decodeLinkName(p: Protocol, ctx: DecodeContext, off: number, len: number): Message | undefined {
+  const view = ctx.view;
+  const type = view.getUint16(off + 4, true);
+  if (type !== RTM_NEWLINK || len < 16 + IFINFOMSG_LEN) return undefined;
+  const cm = p.compiled(type);
+  if (cm === undefined) return undefined;
+  const end = off + len;
+  let ifname: string | undefined;
+  for (let a = off + 16 + IFINFOMSG_LEN; end - a >= 4; a += (view.getUint16(a, true) + 3) & ~3) {
+    const alen = view.getUint16(a, true);
+    if (alen < 4 || a + alen > end) return undefined;
+    if ((view.getUint16(a + 2, true) & NLA_TYPE_MASK) !== IFLA_IFNAME) continue;
+    if (ifname !== undefined) return undefined; // repeated: the full decoder makes an array of it
+    ifname = readCString(ctx.bytes, a + 4, alen - 4);
+  }
+  return {
+    type: cm.name,
+    flags: messageFlagNames(view.getUint16(off + 6, true), cm.op),
+    seq: view.getUint32(off + 8, true),
+    pid: view.getUint32(off + 12, true),
+    header: { index: view.getInt32(off + 16 + 4, true) },
+    attrs: ifname === undefined ? {} : { ifname },
+  };
+}
+
+/** Interface index → name, read with one RTM_GETLINK dump (its messages reduced to index and name). */
 export async function linkNames(nl: Netlink): Promise<Map<number, string>> {
   const names = new Map<number, string>();
-  const msgs = await nl.client.dump({ type: 'RTM_GETLINK', header: {}, attrs: { ext_mask: RTEXT_FILTER_SKIP_STATS } }, { onInterrupt: 'retry' }).collect();
+  const msgs = await nl.client.dump({ type: 'RTM_GETLINK', header: {}, attrs: { ext_mask: RTEXT_FILTER_SKIP_STATS } }, { onInterrupt: 'retry', decode: decodeLinkName }).collect();
   for (const m of msgs) {
     const index = (m.header as { index?: number }).index;
     const name = (m.attrs as { ifname?: string }).ifname;

@@ -22,7 +22,7 @@
 import { NLM_F, NLMSG } from './constants.js';
 import { NetlinkError, isDecodeError } from './errors.js';
 import type { Attrs, DecodeLimits, Protocol } from './codec.js';
-import { decodeDatagram, encodeMessage, encodeMessageTo, type ErrorHeader, type Message, type MessageInit, flagBits } from './message.js';
+import { decodeDatagram, encodeMessage, encodeMessageTo, type ErrorHeader, type Message, type MessageDecoder, type MessageInit, flagBits } from './message.js';
 import { Writer } from './writer.js';
 import { resolveMissing, resolveOffset } from './attr-path.js';
 import type { Transport } from './transport.js';
@@ -64,6 +64,12 @@ export interface DumpOptions {
   onInterrupt?: OnInterrupt;
   /** Attempts for `onInterrupt: 'retry'`. Default: 3. */
   retries?: number;
+  /**
+   * Decodes the dump's data messages in place of the full decoder, e.g. only the fields a
+   * caller reads (see {@link MessageDecoder}; not used while `DEBUG=nlkit:*` logs the messages
+   * received). Default: the full decoder.
+   */
+  decode?: MessageDecoder;
 }
 
 /**
@@ -121,6 +127,8 @@ class Pending implements Consumer {
   interrupted = false;
   /** Messages received so far (a dump's timeout counts from the last one). */
   progress = 0;
+  /** The dump's own decoder of its data messages (DumpOptions.decode). */
+  decoder: MessageDecoder | undefined = undefined;
   wake: (() => void) | undefined = undefined;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** For requests with the client's default timeout: when it expires (performance.now() ms). */
@@ -505,12 +513,13 @@ export class NetlinkClient {
   }
 
   /** @internal Starts (or queues) a dump; returns its pending entry. */
-  startDump(msg: MessageInit, timeout: number | undefined): Pending {
+  startDump(msg: MessageInit, timeout: number | undefined, decoder?: MessageDecoder): Pending {
     this.checkOpen();
     const seq = this.nextSeq();
     const flags = flagBits(msg.flags) | NLM_F.REQUEST | NLM_F.DUMP;
     const bytes = encodeMessage(this.protocol, { ...msg, flags, seq, pid: msg.pid ?? 0 });
     const p = new Pending(seq, String(msg.type), bytes, 'dump', true);
+    p.decoder = decoder;
     this.pending.set(seq, p);
     const send = () => {
       this.activeDump = p;
@@ -755,7 +764,12 @@ export class NetlinkClient {
     if (!logRecv.enabled && this.dispatchAcks(dg)) return;
     let msgs: Message[];
     try {
-      msgs = decodeDatagram(this.protocol, dg, this.opts.limits);
+      // A dump's own decoder applies to its messages (a datagram of a dump holds only its messages).
+      const seq = dg.length >= 16 ? u32(dg, 8) : 0;
+      const port = this.transport.portId;
+      const ours = seq !== 0 && (port === 0 || u32(dg, 12) === port || u32(dg, 12) === 0);
+      const decoder = ours && !logRecv.enabled ? this.pending.get(seq)?.decoder : undefined;
+      msgs = decodeDatagram(this.protocol, dg, this.opts.limits, decoder, seq);
     } catch (e) {
       if (!isDecodeError(e)) throw e;
       // Deliver the error to the request the datagram answers, if its header says which.
@@ -907,7 +921,7 @@ export class DumpStream implements AsyncIterable<Message> {
     return new DumpIterator(this, this.client, () => {
       if (this.used) throw new Error('a DumpStream can be iterated once');
       this.used = true;
-      return this.client.startDump(this.msg, this.options.timeout);
+      return this.client.startDump(this.msg, this.options.timeout, this.options.decode);
     });
   }
 
@@ -932,7 +946,7 @@ export class DumpStream implements AsyncIterable<Message> {
    * (bench: replay/route-100k client collect).
    */
   private async collectOnce(): Promise<Message[]> {
-    const p = this.client.startDump(this.msg, this.options.timeout);
+    const p = this.client.startDump(this.msg, this.options.timeout, this.options.decode);
     let out: Message[] = [];
     try {
       for (;;) {

@@ -1013,6 +1013,55 @@ export function decodeAttrs(p: Protocol, cs: CompiledSet, ctx: DecodeContext, st
   return out;
 }
 
+/**
+ * {@link decodeAttrs} for the plain case only: attributes of the set, each once, of the kinds the
+ * decode loop handles inline (u8/u16/u32/s32 of their exact size, binary, regular strings),
+ * without flag bits, padded with zeros, filling the container exactly. Anything else (a nest,
+ * an unknown or repeated attribute, stray bytes, malformed lengths) returns undefined, and the
+ * caller decodes the bytes with {@link decodeAttrs}, which keeps what re-encoding needs and
+ * reports errors. When it returns attributes, they are those decodeAttrs returns, in the same
+ * key order, and need no wire record (dump/route-100k api: the route dump's attributes).
+ */
+export function decodeFlatAttrs(cs: CompiledSet, ctx: DecodeContext, start: number, end: number): Attrs | undefined {
+  if (ctx.depth >= ctx.maxDepth) return undefined;
+  const out: Attrs = {};
+  const view = ctx.view;
+  const bytes = ctx.bytes;
+  const byType = cs.byType;
+  const outer = ctx.irregular;
+  let seen = 0;
+  let off = start;
+  while (end - off >= 4) {
+    const len = view.getUint16(off, true);
+    const type = view.getUint16(off + 2, true); // with NLA_F_NESTED / NLA_F_NET_BYTEORDER: not plain
+    if (len < 4 || off + len > end || type >= 32 || (seen & (1 << type)) !== 0) return undefined;
+    seen |= 1 << type;
+    const c = byType[type];
+    if (c === undefined || c.multi || c.nestedBit !== 0 || c.bitsFor !== undefined) return undefined;
+    const p0 = off + 4;
+    const l0 = len - 4;
+    const k = c.kind;
+    let value: unknown;
+    if (k === K.u32 && l0 === 4) value = view.getUint32(p0, true);
+    else if (k === K.binary) value = decodeBytes(bytes, p0, l0, c.display);
+    else if (k === K.u8 && l0 === 1) value = view.getUint8(p0);
+    else if (k === K.u16 && l0 === 2) value = view.getUint16(p0, true);
+    else if (k === K.s32 && l0 === 4) value = view.getInt32(p0, true);
+    else if (k === K.string) {
+      ctx.irregular = false;
+      value = decodeString(ctx, p0, l0);
+      const irregular = ctx.irregular;
+      ctx.irregular = outer;
+      if (irregular) return undefined;
+    } else return undefined;
+    out[c.key] = value;
+    const next = off + ((len + 3) & ~3);
+    for (let i = off + len; i < next; i++) if (bytes[i] !== 0) return undefined;
+    off = next;
+  }
+  return off === end ? out : undefined;
+}
+
 function buildWire(cs: CompiledSet, ctx: DecodeContext, out: Attrs, start: number, end: number, rawAt: number[] | undefined, repeated: Set<string> | undefined, tail: Uint8Array | undefined): WireRecord {
   const rec: WireRecord = { order: [] };
   if (tail) rec.tail = tail;

@@ -386,3 +386,63 @@ t.test('kernel refusals come through in its words', async (t) => {
   t.ok(isNetlinkError(d) && d.code === 'ESRCH' && d.message === 'RTM_DELROUTE: No such process');
   f.nl.close();
 });
+
+t.test('list(): the routes of recorded dumps, as toRoute makes them from fully decoded messages', async (t) => {
+  // route.list decodes plain routes with decodeFlatMessage and the link dump with decodeLinkName
+  // (short cuts of bench dump/route-100k): the listing must not differ from the full decoding.
+  const { readFileSync } = await import('node:fs');
+  const { fromHex } = await import('../../../src/netlink/bytes.js');
+  const { decodeDatagram } = await import('../../../src/netlink/message.js');
+  const { routeProtocol } = await import('../../../src/rtnetlink/index.js');
+  const { createFakeTransport } = await import('../../../src/netlink/fake-transport.js');
+  const { Netlink: NetlinkClass } = await import('../../../src/api/netlink.js');
+  const PORT = 4242;
+  const recv = (name: string) =>
+    (JSON.parse(readFileSync(new URL(`../../../fixtures/route/${name}.json`, import.meta.url), 'utf8')) as { datagrams: Array<{ direction: string; hex: string }> }).datagrams
+      .filter((d) => d.direction === 'recv')
+      .map((d) => fromHex(d.hex)!);
+  /** The datagrams with every message's seq and pid set to the request's. */
+  const answer = (dgs: Uint8Array[], seq: number) =>
+    dgs.map((d) => {
+      const b = d.slice();
+      const v = new DataView(b.buffer);
+      for (let off = 0; off + 16 <= b.length; off += (v.getUint32(off, true) + 3) & ~3) {
+        v.setUint32(off + 8, seq, true);
+        v.setUint32(off + 12, PORT, true);
+      }
+      return b;
+    });
+  const links = recv('link-dump-skip-stats');
+  const p = routeProtocol();
+  for (const fixture of ['route-dump-all', 'route-dump-main', 'route-dump-v6']) {
+    const routes = recv(fixture);
+    const names = new Map<number, string>();
+    for (const m of links.flatMap((d) => decodeDatagram(p, d))) {
+      const { index } = m.header as { index?: number };
+      const { ifname } = m.attrs as { ifname?: string };
+      if (index !== undefined && ifname !== undefined) names.set(index, ifname);
+    }
+    for (const mode of ['collect', 'stream']) {
+      let answered: Uint8Array[] = [];
+      const transport = createFakeTransport(
+        (req) => {
+          const v = new DataView(req.buffer, req.byteOffset, req.byteLength);
+          if (v.getUint16(4, true) === 18) return answer(links, v.getUint32(8, true));
+          answered = answer(routes, v.getUint32(8, true));
+          return answered;
+        },
+        { portId: PORT },
+      );
+      const nl = await NetlinkClass.open({ transport });
+      const family = fixture === 'route-dump-v6' ? 'inet6' : 'inet';
+      let got: unknown[] = [];
+      if (mode === 'collect') got = await nl.route.list({ family, table: 'all' }).collect();
+      else for await (const r of nl.route.list({ family, table: 'all' })) got.push(r);
+      nl.close();
+      const expected = answered.flatMap((d) => decodeDatagram(p, d)).flatMap((m) => (m.type === 'RTM_NEWROUTE' ? [toRoute(m, names)!] : []));
+      t.ok(expected.length > 5, `${fixture} ${mode}: ${expected.length} routes`);
+      t.strictSame(got, expected, `${fixture} ${mode}`);
+      t.equal(JSON.stringify(got), JSON.stringify(expected), `${fixture} ${mode}: same keys in the same order`);
+    }
+  }
+});
