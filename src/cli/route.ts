@@ -548,11 +548,12 @@ async function list(a: Args, s: Session, mode: 'show' | 'flush'): Promise<number
   // naming an index asks the kernel for that one link (dumping every link first cost 40-70 ms of
   // dump/route-100k nlkit cli, with 2,001 links of ~100 attributes decoded for one name).
   const client = await s.client();
-  const [ctx, { printRoute, routeLinksMissing, routeTextFast }, { ListingWriter }, { rememberLink }] = await Promise.all([
+  const [ctx, { printRoute, routeLinksMissing, routeTextFast }, { ListingWriter }, { rememberLink }, { decodeFlatMessage }] = await Promise.all([
     s.viewContext([]),
     import('../view/route.js'),
     import('../view/listing.js'),
     import('../view/context.js'),
+    import('../netlink/message.js'),
   ]);
   const links = ctx.links as Map<number, LinkRef>;
   /** Indexes asked for already (named in `links` unless the kernel did not know them). */
@@ -570,7 +571,8 @@ async function list(a: Args, s: Session, mode: 'show' | 'flush'): Promise<number
   const out = s.sink();
   const w = new ListingWriter({ json: s.opts.json, pretty: s.opts.pretty, oneline: s.opts.oneline });
   w.open();
-  const stream = client.dump(request, { onInterrupt: 'report' });
+  // Plain routes decode without the full decoder's bookkeeping (as nl.route.list() does).
+  const stream = client.dump(request, { onInterrupt: 'report', decode: decodeFlatMessage });
   try {
     // In the batches received: an await per route cost more than printing it (dump/route-100k).
     for await (const batch of stream.batches()) {
