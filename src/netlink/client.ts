@@ -983,7 +983,7 @@ export class DumpStream implements AsyncIterable<Message> {
   async *batches(): AsyncGenerator<Message[], void, undefined> {
     if (this.used) throw new Error('a DumpStream can be iterated once');
     this.used = true;
-    const p = this.client.startDump(this.msg, this.options.timeout);
+    const p = this.client.startDump(this.msg, this.options.timeout, this.options.decode);
     try {
       for (;;) {
         if (p.queue.length === 0 && !p.done) await this.client.waitFor(p, () => p.queue.length > 0 || p.done);

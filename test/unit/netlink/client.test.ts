@@ -5,7 +5,7 @@
 import t, { type Test } from 'tap';
 import { NetlinkClient, DumpInterruptedError, type ClientOptions, type Overrun } from '../../../src/netlink/client.js';
 import { createFakeTransport, type FakeTransport } from '../../../src/netlink/fake-transport.js';
-import { decodeDatagram, type Message } from '../../../src/netlink/message.js';
+import { decodeDatagram, type Message, type MessageDecoder } from '../../../src/netlink/message.js';
 import { isNetlinkError, NetlinkError } from '../../../src/netlink/errors.js';
 import { type Bytes, msg, toHexString, walkAttrs } from '../../helpers/builder.js';
 import { I, MT, T, testProtocol } from '../../helpers/test-protocol.js';
@@ -327,6 +327,30 @@ test('batches(): the messages of a dump in the batches received, requests interl
   t.strictSame(k.violations, []);
   k.client.close();
   ki.client.close();
+});
+
+test('DumpOptions.decode: the dump\'s own decoder, in collect(), iteration and batches(); undefined falls back to the full decoder', async (t) => {
+  const k = new Kernel((r) => ({ dump: dumpOf(r.seq, 3, 2) }));
+  let calls = 0;
+  // Every other message is "decoded" to a marker; the others go to the full decoder.
+  const decode: MessageDecoder = (_p, ctx, off) =>
+    calls++ % 2 === 0 ? { type: 'T_NEW', flags: ['MULTI'], seq: ctx.view.getUint32(off + 8, true), pid: ctx.view.getUint32(off + 12, true), header: {}, attrs: { name: `short-cut@${off}` } } : undefined;
+  const short = (ms: Message[]) => ms.filter((m) => String(m.attrs.name).startsWith('short-cut')).length;
+  const collected = await k.client.dump({ type: 'T_GET', header: {} }, { decode }).collect();
+  const iterated: Message[] = [];
+  for await (const m of k.client.dump({ type: 'T_GET', header: {} }, { decode })) iterated.push(m);
+  const batched: Message[] = [];
+  for await (const b of k.client.dump({ type: 'T_GET', header: {} }, { decode }).batches()) batched.push(...b);
+  for (const [what, ms] of [['collect', collected], ['iteration', iterated], ['batches', batched]] as const) {
+    t.equal(ms.length, 6, `${what}: every message`);
+    t.equal(short(ms), 3, `${what}: the decoder's messages`);
+    t.ok(ms.some((m) => /^o\d$/.test(String(m.attrs.name))), `${what}: the full decoder's messages`);
+  }
+  t.equal(calls, 18, 'the decoder saw every data message');
+  const plain = await k.client.dump({ type: 'T_GET', header: {} }).collect();
+  t.equal(short(plain), 0, 'without the option: the full decoder only');
+  t.strictSame(k.violations, []);
+  k.client.close();
 });
 
 test('NLM_F_DUMP_INTR: throw, report, retry', async (t) => {
