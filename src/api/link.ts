@@ -345,17 +345,23 @@ class LinkListing extends Listing<Link> {
     this.lookup = (index) => ifname(nl, index);
   }
 
-  /** Streams the links; names resolve against the links seen so far, the others are asked for. */
+  /**
+   * Streams the links, a received batch at a time; names resolve against the links seen so far,
+   * those of the same batch included (a veth's peer usually follows it), and the others are
+   * asked for (dump/link-2k api stream: one RTM_GETLINK per veth pair when resolved link by link).
+   */
   override async *[Symbol.asyncIterator](): AsyncGenerator<Link, void, undefined> {
     const { request, keep } = await this.prepare();
     const known = new Map<number, string | undefined>();
-    for await (const m of this.client.dump(request)) {
-      const link = linkFromMessage(m);
-      known.set(link.index, link.name);
-      if (!keep(link)) continue;
-      const missing = resolveKnown(link, known);
-      if (missing !== undefined) await resolveMissing(link, known, missing, this.lookup);
-      yield link;
+    for await (const batch of this.client.dump(request).batches()) {
+      const links = batch.map(linkFromMessage);
+      for (const link of links) known.set(link.index, link.name);
+      for (const link of links) {
+        if (!keep(link)) continue;
+        const missing = resolveKnown(link, known);
+        if (missing !== undefined) await resolveMissing(link, known, missing, this.lookup);
+        yield link;
+      }
     }
   }
 
