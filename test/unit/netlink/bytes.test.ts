@@ -19,20 +19,9 @@ import {
   toHex,
 } from '../../../src/netlink/bytes.js';
 import { toHexString } from '../../helpers/builder.js';
+import { rng } from '../../helpers/rng.js';
 
 const PYTHON = '/usr/bin/python3';
-
-// A small deterministic PRNG (mulberry32) so failures can be reproduced.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fromWords(w: number[]): Uint8Array {
   const b = new Uint8Array(16);

@@ -14,6 +14,7 @@ import { decodeDatagram, decodeFlatMessage, decodeOne, type Message, type Messag
 import { routeProtocol } from '../../../src/rtnetlink/index.js';
 import { fromHex } from '../../../src/netlink/bytes.js';
 import { decodeLinkName } from '../../../src/api/rt-types.js';
+import { rng } from '../../helpers/rng.js';
 
 const SEED = Number(process.env['NLKIT_FLAT_SEED'] ?? 0xf1a7);
 const N = Number(process.env['NLKIT_FLAT_N'] ?? 20_000);
@@ -129,16 +130,6 @@ t.test('decodeDatagram with a decoder gives the same messages', async (t) => {
   }
 });
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 t.test('mutations: the short cuts never differ from the full decoder', async (t) => {
   const r = rng(SEED);

@@ -10,6 +10,7 @@ import { decodeDatagram, encodeMessage, type Message } from '../../../src/netlin
 import { DecodeError } from '../../../src/netlink/errors.js';
 import { F_NESTED, F_NET_BYTEORDER, type Bytes, datagram, msg, toHexString, walkAttrs } from '../../helpers/builder.js';
 import { A, I, M, MT, T, V4, testProtocol } from '../../helpers/test-protocol.js';
+import { rng } from '../../helpers/rng.js';
 
 const SEED = Number(process.env['NLKIT_FUZZ_SEED'] ?? 0x5eed1234);
 const N = Number(process.env['NLKIT_FUZZ_N'] ?? 100_000);
@@ -17,16 +18,6 @@ const N = Number(process.env['NLKIT_FUZZ_N'] ?? 100_000);
 const DUMP = process.env['NLKIT_FUZZ_DUMP'];
 const p = testProtocol();
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = rng(SEED);
 const int = (n: number) => Math.floor(r() * n);
 const pick = <X>(xs: readonly X[]): X => xs[int(xs.length)]!;

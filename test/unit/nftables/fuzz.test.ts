@@ -13,17 +13,9 @@ import { rulesetToJson } from '../../../src/nftables/json.js';
 import { rulesetToText } from '../../../src/nftables/text.js';
 import { NftEventDecoder } from '../../../src/nftables/monitor.js';
 import { fixtureNames, loadFixture } from './helpers.js';
+import { rng } from '../../helpers/rng.js';
 
 /** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const corpus = fixtureNames.flatMap((n) => loadFixture(n).datagrams.map((d) => fromHex(d.hex)!)).filter((d) => d.length >= 20);
 
 t.test('mutated datagrams: only DecodeError, and the typed layer never throws', async (t) => {
