@@ -27,41 +27,14 @@ import { ifindex, ifname } from './resolve.js';
 import { checkIfname, checkInt, checkKeys, parseLladdr } from './validate.js';
 import { type Attrs, checkDev, checkNetnsRef, dataOf, type FollowUpApi, type KindContext, type KindDef, type KindMode, type NameOf } from './link-kinds/common.js';
 import { KNOWN_KINDS, kindDef, slaveInfo } from './link-kinds/index.js';
+import { IFF, IFF_PRINT_ORDER } from '../rtnetlink/flags.js';
 import type { Link, LinkAddSpec, LinkChanges, LinkFilter, LinkRef, LinkStats, OperState, VethPeer } from './link-types.js';
 
 export type * from './link-types.js';
 
 // ---------------------------------------------------------------------------------------------
-// Constants of the ABI (include/uapi/linux/if.h, if_link.h, if_arp.h).
-
-/** IFF_* bits of ifi_flags. */
-const IFF = {
-  UP: 0x1,
-  BROADCAST: 0x2,
-  DEBUG: 0x4,
-  LOOPBACK: 0x8,
-  POINTOPOINT: 0x10,
-  NOTRAILERS: 0x20,
-  RUNNING: 0x40,
-  NOARP: 0x80,
-  PROMISC: 0x100,
-  ALLMULTI: 0x200,
-  MASTER: 0x400,
-  SLAVE: 0x800,
-  MULTICAST: 0x1000,
-  PORTSEL: 0x2000,
-  AUTOMEDIA: 0x4000,
-  DYNAMIC: 0x8000,
-  LOWER_UP: 0x10000,
-  DORMANT: 0x20000,
-  ECHO: 0x40000,
-} as const;
-
-/** The order in which iproute2 prints flags (ip/ipaddress.c print_link_flags). */
-const FLAG_ORDER = [
-  'LOOPBACK', 'BROADCAST', 'POINTOPOINT', 'MULTICAST', 'NOARP', 'ALLMULTI', 'PROMISC', 'MASTER', 'SLAVE',
-  'DEBUG', 'DYNAMIC', 'AUTOMEDIA', 'PORTSEL', 'NOTRAILERS', 'UP', 'LOWER_UP', 'DORMANT', 'ECHO',
-] as const;
+// Constants of the ABI (include/uapi/linux/if.h, if_link.h, if_arp.h; the IFF_* bits are in
+// src/rtnetlink/flags.ts).
 
 const OPER_STATES: readonly OperState[] = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
 const LINK_MODES = ['DEFAULT', 'DORMANT', 'TESTING'] as const;
@@ -157,7 +130,7 @@ export function linkFlagNames(flags: number): string[] {
   const out: string[] = [];
   if (flags & IFF.UP && !(flags & IFF.RUNNING)) out.push('NO-CARRIER');
   let rest = (flags & ~IFF.RUNNING) >>> 0;
-  for (const name of FLAG_ORDER) {
+  for (const name of IFF_PRINT_ORDER) {
     const bit = IFF[name];
     if (rest & bit) {
       out.push(name);

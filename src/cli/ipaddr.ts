@@ -11,6 +11,7 @@ import type { ViewContext } from '../view/context.js';
 import { type Args, CliExit, duparg2, invarg, matches, usageError } from './args.js';
 import { AF_INET, AF_INET6, getPrefix, inPrefix, type Prefix } from './inet.js';
 import type { Session } from './session.js';
+import { IFA_FLAG_NAMES } from '../rtnetlink/flags.js';
 
 const AF_PACKET = 17;
 /** RTEXT_FILTER_VF. */
@@ -19,21 +20,7 @@ const EXT_VF = 1;
 const SKIP_STATS = 1 << 3;
 
 /** IFA_F_* names of `get_filter` (`temporary` is secondary's IPv6 name). */
-const IFA_FLAGS: Readonly<Record<string, number>> = {
-  secondary: 0x01,
-  temporary: 0x01,
-  nodad: 0x02,
-  optimistic: 0x04,
-  dadfailed: 0x08,
-  home: 0x10,
-  deprecated: 0x20,
-  tentative: 0x40,
-  permanent: 0x80,
-  mngtmpaddr: 0x100,
-  noprefixroute: 0x200,
-  autojoin: 0x400,
-  'stable-privacy': 0x800,
-};
+const IFA_FLAGS: Readonly<Record<string, number>> = Object.fromEntries(IFA_FLAG_NAMES);
 
 const SCOPES: Readonly<Record<string, number>> = { global: 0, universe: 0, site: 200, link: 253, host: 254, nowhere: 255 };
 

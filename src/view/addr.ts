@@ -9,38 +9,8 @@ import { field, has, num, obj, str } from './attrs.js';
 import { type ViewContext, ifName } from './context.js';
 import { familyName, rtScopeName } from './names.js';
 import { ANY, FP, type IpPrinter, JSON_ONLY } from './printer.js';
+import { IFA_F, IFA_FLAG_NAMES } from '../rtnetlink/flags.js';
 
-const IFA_F = {
-  SECONDARY: 0x01,
-  NODAD: 0x02,
-  OPTIMISTIC: 0x04,
-  DADFAILED: 0x08,
-  HOMEADDRESS: 0x10,
-  DEPRECATED: 0x20,
-  TENTATIVE: 0x40,
-  PERMANENT: 0x80,
-  MANAGETEMPADDR: 0x100,
-  NOPREFIXROUTE: 0x200,
-  MCAUTOJOIN: 0x400,
-  STABLE_PRIVACY: 0x800,
-} as const;
-
-// ifa_flag_data of ipaddress.c, in print order ("temporary" shares SECONDARY's bit).
-const IFA_FLAG_NAMES: ReadonlyArray<readonly [string, number]> = [
-  ['secondary', IFA_F.SECONDARY],
-  ['temporary', IFA_F.SECONDARY],
-  ['nodad', IFA_F.NODAD],
-  ['optimistic', IFA_F.OPTIMISTIC],
-  ['dadfailed', IFA_F.DADFAILED],
-  ['home', IFA_F.HOMEADDRESS],
-  ['deprecated', IFA_F.DEPRECATED],
-  ['tentative', IFA_F.TENTATIVE],
-  ['permanent', IFA_F.PERMANENT],
-  ['mngtmpaddr', IFA_F.MANAGETEMPADDR],
-  ['noprefixroute', IFA_F.NOPREFIXROUTE],
-  ['autojoin', IFA_F.MCAUTOJOIN],
-  ['stable-privacy', IFA_F.STABLE_PRIVACY],
-];
 
 const INFINITY_LIFE_TIME = 0xffffffff;
 

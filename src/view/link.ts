@@ -11,6 +11,7 @@ import { type ViewContext, ifFlags, ifName } from './context.js';
 import { printKindData, hasKindPrinter } from './link-kinds.js';
 import { groupName, llAddrText, llTypeName } from './names.js';
 import { ANY, FP, IpPrinter, JSON_ONLY } from './printer.js';
+import { IFF, IFF_PRINT_ORDER } from '../rtnetlink/flags.js';
 
 /** How a link is shown. */
 export interface LinkShowOptions {
@@ -22,35 +23,6 @@ export interface LinkShowOptions {
   family?: number;
 }
 
-/** IFF_* bits. */
-export const IFF = {
-  UP: 0x1,
-  BROADCAST: 0x2,
-  DEBUG: 0x4,
-  LOOPBACK: 0x8,
-  POINTOPOINT: 0x10,
-  NOTRAILERS: 0x20,
-  RUNNING: 0x40,
-  NOARP: 0x80,
-  PROMISC: 0x100,
-  ALLMULTI: 0x200,
-  MASTER: 0x400,
-  SLAVE: 0x800,
-  MULTICAST: 0x1000,
-  PORTSEL: 0x2000,
-  AUTOMEDIA: 0x4000,
-  DYNAMIC: 0x8000,
-  LOWER_UP: 0x10000,
-  DORMANT: 0x20000,
-  ECHO: 0x40000,
-} as const;
-
-// The order print_link_flags prints them in.
-const FLAG_ORDER: ReadonlyArray<keyof typeof IFF> = [
-  'LOOPBACK', 'BROADCAST', 'POINTOPOINT', 'MULTICAST', 'NOARP', 'ALLMULTI', 'PROMISC', 'MASTER', 'SLAVE', 'DEBUG',
-  'DYNAMIC', 'AUTOMEDIA', 'PORTSEL', 'NOTRAILERS', 'UP', 'LOWER_UP', 'DORMANT', 'ECHO',
-];
-
 const OPER_STATES = ['UNKNOWN', 'NOTPRESENT', 'DOWN', 'LOWERLAYERDOWN', 'TESTING', 'DORMANT', 'UP'];
 const LINK_MODES = ['DEFAULT', 'DORMANT'];
 const LINK_EVENTS = ['NONE', 'REBOOT', 'FEATURE CHANGE', 'BONDING FAILOVER', 'NOTIFY PEERS', 'RESEND IGMP', 'BONDING OPTION'];
@@ -61,7 +33,7 @@ export function printLinkFlags(p: IpPrinter, flags: number, mdown: boolean): voi
   let f = flags >>> 0;
   if (f & IFF.UP && !(f & IFF.RUNNING)) p.str(ANY, null, f ? '%s,' : '%s', 'NO-CARRIER');
   f &= ~IFF.RUNNING;
-  for (const name of FLAG_ORDER) {
+  for (const name of IFF_PRINT_ORDER) {
     const bit = IFF[name];
     if (f & bit) {
       f &= ~bit;

@@ -4,20 +4,8 @@
  * @module
  */
 
-/** net_device_flags (IFF_*). */
-export const IFF = {
-  UP: 0x1,
-  BROADCAST: 0x2,
-  LOOPBACK: 0x8,
-  POINTOPOINT: 0x10,
-  RUNNING: 0x40,
-  NOARP: 0x80,
-  PROMISC: 0x100,
-  ALLMULTI: 0x200,
-  MULTICAST: 0x1000,
-  LOWER_UP: 0x10000,
-  DORMANT: 0x20000,
-} as const;
+/** net_device_flags (IFF_*) and IFA_F_* address flags: nlkit's own tables. */
+export { IFF, IFA_F } from '../../rtnetlink/flags.js';
 
 /** IF_OPER_* (RFC 2863 operational states). */
 export const OPER = { UNKNOWN: 0, NOTPRESENT: 1, DOWN: 2, LOWERLAYERDOWN: 3, TESTING: 4, DORMANT: 5, UP: 6 } as const;
@@ -28,19 +16,6 @@ export const ARPHRD = { ETHER: 1, NONE: 0xfffe, LOOPBACK: 772 } as const;
 /** Address families. */
 export const AF = { UNSPEC: 0, INET: 2, BRIDGE: 7, INET6: 10 } as const;
 
-/** IFA_F_* address flags. */
-export const IFA_F = {
-  SECONDARY: 0x01,
-  NODAD: 0x02,
-  OPTIMISTIC: 0x04,
-  DADFAILED: 0x08,
-  HOMEADDRESS: 0x10,
-  DEPRECATED: 0x20,
-  TENTATIVE: 0x40,
-  PERMANENT: 0x80,
-  MANAGETEMPADDR: 0x100,
-  NOPREFIXROUTE: 0x200,
-} as const;
 
 /** IFAPROT_*: who made an address. */
 export const IFAPROT = { UNSPEC: 0, KERNEL_LO: 1, KERNEL_RA: 2, KERNEL_LL: 3 } as const;
