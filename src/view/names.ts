@@ -169,10 +169,12 @@ const ARPHRD_IP6GRE = 823;
  * everything else lower-case colon hex. `addr` is the decoded colon-hex text.
  */
 export function llAddrText(addr: string, type: number): string {
+  if (addr === '') return '00';
+  // Only tunnels print another form: other addresses are not parsed (a listing has thousands).
+  const tunnel4 = type === ARPHRD_TUNNEL || type === ARPHRD_SIT || type === ARPHRD_IPGRE;
+  if (!tunnel4 && type !== ARPHRD_TUNNEL6 && type !== ARPHRD_IP6GRE) return addr;
   const b = parseMac(addr);
-  if (!b) return addr;
-  if (b.length === 4 && (type === ARPHRD_TUNNEL || type === ARPHRD_SIT || type === ARPHRD_IPGRE)) return formatIPv4(b);
-  if (b.length === 16 && (type === ARPHRD_TUNNEL6 || type === ARPHRD_IP6GRE)) return formatIPv6(b);
-  if (b.length === 0) return '00';
+  if (b?.length === 4 && tunnel4) return formatIPv4(b);
+  if (b?.length === 16 && !tunnel4) return formatIPv6(b);
   return addr;
 }

@@ -95,5 +95,9 @@ t.test('names', async (t) => {
   t.equal(llAddrText('0a:7b:00:01', 768), '10.123.0.1', 'ipip addresses print as IPv4');
   t.equal(llAddrText('fd:00:00:00:00:00:00:00:00:00:00:00:00:00:00:01', 769), 'fd00::1', 'ip6tnl addresses print as IPv6');
   t.equal(llAddrText('02:00:00:00:00:01', 1), '02:00:00:00:00:01');
+  t.equal(llAddrText('', 1), '00', 'an empty address prints as 00 (ll_addr_n2a)');
+  t.equal(llAddrText('', 768), '00');
+  t.equal(llAddrText('0a:7b:00:01', 1), '0a:7b:00:01', 'only tunnel types print an IP address');
+  t.equal(llAddrText('0a:7b:00:01:02:03', 768), '0a:7b:00:01:02:03', 'a tunnel address of another length stays hex');
   t.same([...parseNameDb('# comment\n100\tvpn\n0x65 hexed # trailing\nbogus line\n')], [[100, 'vpn'], [101, 'hexed']]);
 });
