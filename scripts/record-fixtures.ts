@@ -24,11 +24,10 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { enterSandbox, ipJson, sh } from '../test/kernel/sandbox.js';
 import { openNativeTransport } from '../src/netlink/native-transport.js';
-import type { Datagram, Transport } from '../src/netlink/transport.js';
+import { RecordingTransport, type FixtureDatagram as RecordedDatagram } from './recording-transport.js';
 import { NetlinkClient } from '../src/netlink/client.js';
 import type { MessageInit } from '../src/netlink/message.js';
 import { routeProtocol } from '../src/rtnetlink/index.js';
-import { toHex } from '../src/netlink/bytes.js';
 
 await enterSandbox();
 
@@ -42,11 +41,7 @@ const recorded = new Date().toISOString().slice(0, 10);
 // ---------------------------------------------------------------------------------------------
 // Fixture files
 
-interface FixtureDatagram {
-  direction: 'send' | 'recv';
-  family: 'route';
-  hex: string;
-}
+type FixtureDatagram = RecordedDatagram<'route'>;
 
 interface Fixture {
   kernel: string;
@@ -70,51 +65,14 @@ function wanted(name: string): boolean {
   return only === undefined || only.has(name);
 }
 
-// ---------------------------------------------------------------------------------------------
-// A transport that records every datagram (copies: receive buffers are reused)
-
-class RecordingTransport implements Transport {
-  readonly log: FixtureDatagram[] = [];
-  constructor(private readonly inner: Transport) {}
-  get protocol(): number {
-    return this.inner.protocol;
-  }
-  get portId(): number {
-    return this.inner.portId;
-  }
-  get closed(): boolean {
-    return this.inner.closed;
-  }
-  send(d: Uint8Array): void {
-    this.log.push({ direction: 'send', family: 'route', hex: toHex(d) });
-    this.inner.send(d);
-  }
-  receive(): Datagram | null {
-    const d = this.inner.receive();
-    if (d !== null) this.log.push({ direction: 'recv', family: 'route', hex: toHex(d) });
-    return d;
-  }
-  onReadable(cb: () => void): void {
-    this.inner.onReadable(cb);
-  }
-  addMembership(g: number): void {
-    this.inner.addMembership(g);
-  }
-  dropMembership(g: number): void {
-    this.inner.dropMembership(g);
-  }
-  close(): void {
-    this.inner.close();
-  }
-}
 
 /** A client in namespace `netns` (a /run/netns name) or the sandbox's own, recording its datagrams. */
-function recordingClient(netns?: string): { client: NetlinkClient; rec: RecordingTransport } {
+function recordingClient(netns?: string): { client: NetlinkClient; rec: RecordingTransport<'route'> } {
   let fd: number | undefined;
   if (netns !== undefined) fd = openSync(`/run/netns/${netns}`, 'r');
   try {
     const t = openNativeTransport({ protocol: 0, ...(fd === undefined ? {} : { netnsFd: fd }) });
-    const rec = new RecordingTransport(t);
+    const rec = new RecordingTransport(t, 'route');
     return { client: new NetlinkClient(rec, routeProtocol(), { timeout: 10000 }), rec };
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -583,7 +541,7 @@ async function recordRequests(): Promise<void> {
  */
 async function recordRaw(name: string, command: string, description: string, requests: readonly Uint8Array[]): Promise<void> {
   if (!wanted(name)) return;
-  const rec = new RecordingTransport(openNativeTransport({ protocol: 0 }));
+  const rec = new RecordingTransport(openNativeTransport({ protocol: 0 }), 'route');
   try {
     for (const req of requests) {
       rec.send(req);

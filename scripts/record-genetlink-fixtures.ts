@@ -21,9 +21,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { enterSandbox, sh } from '../test/kernel/sandbox.js';
 import { openNativeTransport } from '../src/netlink/native-transport.js';
-import type { Datagram, Transport } from '../src/netlink/transport.js';
+import { RecordingTransport, type FixtureDatagram as RecordedDatagram } from './recording-transport.js';
 import { NetlinkClient } from '../src/netlink/client.js';
-import { toHex } from '../src/netlink/bytes.js';
 import { isNetlinkError } from '../src/netlink/errors.js';
 import { CTRL_CMD, familyPolicy, genericProtocol, listFamilies, resolveFamily } from '../src/genetlink/index.js';
 
@@ -38,11 +37,7 @@ const recorded = new Date().toISOString().slice(0, 10);
 const genlVersion = sh('genl', ['-V']).trim();
 mkdirSync(outDir, { recursive: true });
 
-interface FixtureDatagram {
-  direction: 'send' | 'recv';
-  family: 'generic';
-  hex: string;
-}
+type FixtureDatagram = RecordedDatagram<'generic'>;
 
 interface Fixture {
   kernel: string;
@@ -130,44 +125,10 @@ function recordGenl(name: string, args: readonly string[], description: string, 
 // ---------------------------------------------------------------------------------------------
 // nlkit's own client, recorded
 
-class RecordingTransport implements Transport {
-  readonly log: FixtureDatagram[] = [];
-  constructor(private readonly inner: Transport) {}
-  get protocol(): number {
-    return this.inner.protocol;
-  }
-  get portId(): number {
-    return this.inner.portId;
-  }
-  get closed(): boolean {
-    return this.inner.closed;
-  }
-  send(d: Uint8Array): void {
-    this.log.push({ direction: 'send', family: 'generic', hex: toHex(d) });
-    this.inner.send(d);
-  }
-  receive(): Datagram | null {
-    const d = this.inner.receive();
-    if (d !== null) this.log.push({ direction: 'recv', family: 'generic', hex: toHex(d) });
-    return d;
-  }
-  onReadable(cb: () => void): void {
-    this.inner.onReadable(cb);
-  }
-  addMembership(g: number): void {
-    this.inner.addMembership(g);
-  }
-  dropMembership(g: number): void {
-    this.inner.dropMembership(g);
-  }
-  close(): void {
-    this.inner.close();
-  }
-}
 
 async function recordNlkit(name: string, command: string, description: string, fn: (c: NetlinkClient) => Promise<unknown>, expectError?: string): Promise<void> {
   if (!wanted(name)) return;
-  const rec = new RecordingTransport(openNativeTransport({ protocol: 16 }));
+  const rec = new RecordingTransport(openNativeTransport({ protocol: 16 }), 'generic');
   const client = new NetlinkClient(rec, genericProtocol, { timeout: 10000 });
   try {
     await fn(client);

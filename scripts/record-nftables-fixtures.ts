@@ -20,9 +20,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { enterSandbox, sh } from '../test/kernel/sandbox.js';
 import { openNativeTransport } from '../src/netlink/native-transport.js';
-import type { Datagram, Transport } from '../src/netlink/transport.js';
+import { RecordingTransport, type FixtureDatagram as RecordedDatagram } from './recording-transport.js';
 import { NetlinkClient } from '../src/netlink/client.js';
-import { toHex } from '../src/netlink/bytes.js';
 import { netfilterProtocol } from '../src/nftables/protocol.js';
 import { Nftables } from '../src/nftables/nftables.js';
 import { isNftablesError } from '../src/nftables/transaction.js';
@@ -39,11 +38,7 @@ const nftVersion = sh('nft', ['--version']).trim();
 const work = mkdtempSync(join(tmpdir(), 'nlkit-nft-rec-'));
 mkdirSync(outDir, { recursive: true });
 
-interface FixtureDatagram {
-  direction: 'send' | 'recv';
-  family: 'netfilter';
-  hex: string;
-}
+type FixtureDatagram = RecordedDatagram<'netfilter'>;
 
 interface Fixture {
   kernel: string;
@@ -145,46 +140,12 @@ async function recordNft(name: string, s: NftScenario): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // nlkit's own client, recorded
 
-class RecordingTransport implements Transport {
-  readonly log: FixtureDatagram[] = [];
-  constructor(private readonly inner: Transport) {}
-  get protocol(): number {
-    return this.inner.protocol;
-  }
-  get portId(): number {
-    return this.inner.portId;
-  }
-  get closed(): boolean {
-    return this.inner.closed;
-  }
-  send(d: Uint8Array): void {
-    this.log.push({ direction: 'send', family: 'netfilter', hex: toHex(d) });
-    this.inner.send(d);
-  }
-  receive(): Datagram | null {
-    const d = this.inner.receive();
-    if (d !== null) this.log.push({ direction: 'recv', family: 'netfilter', hex: toHex(d) });
-    return d;
-  }
-  onReadable(cb: () => void): void {
-    this.inner.onReadable(cb);
-  }
-  addMembership(g: number): void {
-    this.inner.addMembership(g);
-  }
-  dropMembership(g: number): void {
-    this.inner.dropMembership(g);
-  }
-  close(): void {
-    this.inner.close();
-  }
-}
 
 async function recordNlkit(name: string, command: string, description: string, setup: string[], fn: (nft: Nftables) => Promise<unknown>, expectError = false, views = false): Promise<void> {
   if (!wanted(name)) return;
   nft(['flush', 'ruleset']);
   for (const x of setup) nft(['-f', '-'], x);
-  const rec = new RecordingTransport(openNativeTransport({ protocol: 12 }));
+  const rec = new RecordingTransport(openNativeTransport({ protocol: 12 }), 'netfilter');
   const api = new Nftables(new NetlinkClient(rec, netfilterProtocol, { timeout: 10000 }));
   try {
     await fn(api);
